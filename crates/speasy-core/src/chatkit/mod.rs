@@ -1,0 +1,7 @@
+//! ChatKit protocol types (`../shared/reference/chatkit-protocol.md`): what the store keeps and
+//! what the UI and local API receive. Field names are exactly as on the wire (snake_case for
+//! protocol objects); `None` fields are omitted, as the reference server does.
+
+mod types;
+
+pub use types::*;

@@ -1,0 +1,196 @@
+//! Errors. Each part of the core has its own `thiserror` enum; [`ApiError`] is the one
+//! serialisable `{kind, message}` shape that crosses the IPC and HTTP boundaries. Messages are
+//! written for the person using the app: they say what happened and, where there is one, what to
+//! do next. No secret ever appears in an error (see `secrets`).
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Failures of the local store (the SQLite file).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "{} is not a Speasy database (it is not an SQLite file). Move it aside and start fresh? \
+         The file is kept, renamed, so nothing is lost.",
+        path.display()
+    )]
+    NotADatabase { path: PathBuf },
+
+    #[error(
+        "The database {} is damaged ({detail}). Move it aside and start fresh? \
+         The damaged file is kept, renamed, so it can still be recovered.",
+        path.display()
+    )]
+    Corrupt { path: PathBuf, detail: String },
+
+    #[error(
+        "The database {} was written by a newer version of Speasy (schema {found}; this version \
+         understands up to {supported}). Update Speasy to open it.",
+        path.display()
+    )]
+    NewerSchema { path: PathBuf, found: i64, supported: i64 },
+
+    #[error(
+        "Speasy cannot write to {}: the file or its folder is read-only. Check its permissions.",
+        path.display()
+    )]
+    ReadOnly { path: PathBuf },
+
+    #[error("The disk holding {} is full. Free some space and try again.", path.display())]
+    DiskFull { path: PathBuf },
+
+    #[error("The database {} is busy (another Speasy may be using it). Try again.", path.display())]
+    Busy { path: PathBuf },
+
+    #[error("Could not use {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{what} {id} was not found")]
+    NotFound { what: &'static str, id: String },
+
+    #[error("{0}")]
+    Invalid(String),
+
+    #[error("Migration {name} failed: {source}")]
+    Migration {
+        name: &'static str,
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    #[error("Database error: {0}")]
+    Sqlite(#[source] rusqlite::Error),
+
+    #[error("Stored data is not valid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+impl StoreError {
+    /// Whether moving the file aside and starting with a fresh one is a sensible remedy.
+    pub fn can_move_aside(&self) -> bool {
+        matches!(self, Self::NotADatabase { .. } | Self::Corrupt { .. })
+    }
+}
+
+/// Failures of the OS keychain.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretError {
+    #[error("The system keychain is not available: {0}")]
+    Unavailable(String),
+    #[error("The system keychain refused access (is it locked?): {0}")]
+    Denied(String),
+    #[error("\"{0}\" is not a valid secret name")]
+    InvalidName(String),
+    #[error("The secret value is empty")]
+    EmptyValue,
+    #[error("Keychain error: {0}")]
+    Other(String),
+}
+
+/// Every error the core reports to a front end.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    #[error("The local store is not open: {0}")]
+    StoreUnavailable(String),
+    #[error("{0}")]
+    InvalidInput(String),
+}
+
+/// What kind of failure an [`ApiError`] is; front ends pick their next step from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorKind {
+    NotFound,
+    InvalidInput,
+    StoreNotADatabase,
+    StoreCorrupt,
+    StoreNewerSchema,
+    StoreReadOnly,
+    StoreDiskFull,
+    StoreBusy,
+    StoreIo,
+    StoreUnavailable,
+    SecretUnavailable,
+    SecretDenied,
+    Secret,
+    Internal,
+}
+
+/// The one error shape at the IPC/HTTP boundary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
+#[error("{message}")]
+#[ts(export)]
+pub struct ApiError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self { kind, message: message.into() }
+    }
+}
+
+impl From<&StoreError> for ErrorKind {
+    fn from(e: &StoreError) -> Self {
+        match e {
+            StoreError::NotADatabase { .. } => Self::StoreNotADatabase,
+            StoreError::Corrupt { .. } => Self::StoreCorrupt,
+            StoreError::NewerSchema { .. } => Self::StoreNewerSchema,
+            StoreError::ReadOnly { .. } => Self::StoreReadOnly,
+            StoreError::DiskFull { .. } => Self::StoreDiskFull,
+            StoreError::Busy { .. } => Self::StoreBusy,
+            StoreError::Io { .. } => Self::StoreIo,
+            StoreError::NotFound { .. } => Self::NotFound,
+            StoreError::Invalid(_) => Self::InvalidInput,
+            StoreError::Migration { .. } | StoreError::Sqlite(_) | StoreError::Json(_) => {
+                Self::Internal
+            }
+        }
+    }
+}
+
+impl From<&CoreError> for ErrorKind {
+    fn from(e: &CoreError) -> Self {
+        match e {
+            CoreError::Store(s) => s.into(),
+            CoreError::Secret(SecretError::Unavailable(_)) => Self::SecretUnavailable,
+            CoreError::Secret(SecretError::Denied(_)) => Self::SecretDenied,
+            CoreError::Secret(SecretError::InvalidName(_) | SecretError::EmptyValue) => {
+                Self::InvalidInput
+            }
+            CoreError::Secret(SecretError::Other(_)) => Self::Secret,
+            CoreError::StoreUnavailable(_) => Self::StoreUnavailable,
+            CoreError::InvalidInput(_) => Self::InvalidInput,
+        }
+    }
+}
+
+impl From<CoreError> for ApiError {
+    fn from(e: CoreError) -> Self {
+        Self { kind: (&e).into(), message: e.to_string() }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        CoreError::from(e).into()
+    }
+}
+
+impl From<SecretError> for ApiError {
+    fn from(e: SecretError) -> Self {
+        CoreError::from(e).into()
+    }
+}

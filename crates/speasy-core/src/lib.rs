@@ -1,0 +1,19 @@
+//! Speasy's core: everything the app does, with no UI and no Tauri. The desktop shell and
+//! `speasy-cli` are thin front ends over [`Core`].
+//!
+//! - [`store`]: the local SQLite store (threads, items, facts, settings, full-text search).
+//! - [`secrets`]: API keys in the OS keychain.
+//! - [`chatkit`]: ChatKit protocol types.
+//! - [`clock`]: UUIDv7 ids and the hybrid logical clock used for sync.
+//! - [`error`]: typed errors and the one `{kind, message}` error front ends receive.
+
+pub mod chatkit;
+pub mod clock;
+mod core;
+pub mod error;
+pub mod paths;
+pub mod secrets;
+pub mod store;
+
+pub use crate::core::{AppInfo, Core, CoreConfig, StoreStatus};
+pub use crate::error::{ApiError, CoreError, ErrorKind, SecretError, StoreError};

@@ -1,0 +1,99 @@
+//! Schema migrations: the append-only SQL files in `/migrations`, embedded at compile time.
+//! Each runs in its own transaction together with the bump of `PRAGMA user_version`, so a
+//! database is always at exactly one known version. A database from a newer version is refused.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::error::StoreError;
+
+/// One migration: its file name and SQL.
+pub struct Migration {
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+macro_rules! migration {
+    ($name:literal) => {
+        Migration {
+            name: $name,
+            sql: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/", $name)),
+        }
+    };
+}
+
+/// Every migration, in order. Version N = the first N applied. Append only.
+pub const MIGRATIONS: &[Migration] = &[migration!("0001_init.sql")];
+
+/// The schema version this build writes.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+/// Apply every migration past the database's version. Returns the versions applied.
+pub(crate) fn migrate(
+    conn: &mut Connection,
+    path: &std::path::Path,
+) -> Result<Vec<&'static str>, StoreError> {
+    let current = user_version(conn).map_err(|e| super::map_sqlite(path, e))?;
+    let latest = latest_version();
+    if current > latest {
+        return Err(StoreError::NewerSchema {
+            path: path.to_owned(),
+            found: current,
+            supported: latest,
+        });
+    }
+    let mut applied = Vec::new();
+    for (i, m) in MIGRATIONS.iter().enumerate().skip(usize::try_from(current).unwrap_or(0)) {
+        let version = i as i64 + 1;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| super::map_sqlite(path, e))?;
+        tx.execute_batch(m.sql).map_err(|e| match super::map_sqlite(path, e) {
+            StoreError::Sqlite(source) => StoreError::Migration { name: m.name, source },
+            other => other,
+        })?;
+        tx.pragma_update(None, "user_version", version).map_err(|e| super::map_sqlite(path, e))?;
+        tx.commit().map_err(|e| super::map_sqlite(path, e))?;
+        tracing::info!(migration = m.name, version, "applied migration");
+        applied.push(m.name);
+    }
+    Ok(applied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every file in /migrations is registered, in name order, and nothing else is.
+    #[test]
+    fn every_migration_file_is_registered() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        files.sort();
+        let registered: Vec<&str> = MIGRATIONS.iter().map(|m| m.name).collect();
+        assert_eq!(files, registered);
+        for (i, name) in registered.iter().enumerate() {
+            assert!(name.starts_with(&format!("{:04}_", i + 1)), "{name} is out of sequence");
+        }
+    }
+
+    #[test]
+    fn migrations_apply_once_and_are_idempotent() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.db");
+        let mut conn = Connection::open(&path).unwrap();
+        let applied = migrate(&mut conn, &path).unwrap();
+        assert_eq!(applied.len(), MIGRATIONS.len());
+        assert_eq!(user_version(&conn).unwrap(), latest_version());
+        assert!(migrate(&mut conn, &path).unwrap().is_empty());
+    }
+}

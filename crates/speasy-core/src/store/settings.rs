@@ -1,0 +1,80 @@
+//! App settings: a typed [`Settings`] over a key/value table (values are JSON). Unknown or
+//! unreadable stored values fall back to the default for that key, so a setting written by a
+//! newer version never stops an older one from starting.
+
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::Store;
+use crate::error::StoreError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Theme {
+    Light,
+    Dark,
+    #[default]
+    System,
+}
+
+/// Every setting, with its current value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[ts(export)]
+pub struct Settings {
+    pub theme: Theme,
+}
+
+/// A change to some settings; absent fields stay as they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[ts(export)]
+pub struct SettingsPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub theme: Option<Theme>,
+}
+
+fn read_key<T: serde::de::DeserializeOwned + Default>(rows: &[(String, String)], key: &str) -> T {
+    rows.iter()
+        .find(|(k, _)| k == key)
+        .and_then(|(_, v)| match serde_json::from_str(v) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                tracing::warn!(key, error = %e, "ignoring unreadable setting");
+                None
+            }
+        })
+        .unwrap_or_default()
+}
+
+impl Store {
+    pub fn settings(&self) -> Result<Settings, StoreError> {
+        let rows: Vec<(String, String)> = self.read(|c| {
+            let mut st = c.prepare_cached("SELECT key, value FROM settings")?;
+            Ok(st
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?)
+        })?;
+        Ok(Settings { theme: read_key(&rows, "theme") })
+    }
+
+    pub fn update_settings(&self, patch: &SettingsPatch) -> Result<Settings, StoreError> {
+        let mut changes: Vec<(&str, String)> = Vec::new();
+        if let Some(theme) = patch.theme {
+            changes.push(("theme", serde_json::to_string(&theme)?));
+        }
+        self.write(|w| {
+            for (key, value) in &changes {
+                w.tx.execute(
+                    "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value,
+                                                     updated_at = excluded.updated_at",
+                    params![key, value, w.now()],
+                )?;
+            }
+            Ok(())
+        })?;
+        self.settings()
+    }
+}
