@@ -7,12 +7,12 @@
 //! fallback when no Secret Service runs (keyutils keeps keys only until logout or reboot, and
 //! [`SecretStore::backend`] says so). [`MemoryStore`] is for unit tests.
 
-mod keyring_store;
+pub mod keyring_backend;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-pub use keyring_store::KeyringStore;
+pub use keyring_backend::KeyringStore;
 pub use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::SecretError;

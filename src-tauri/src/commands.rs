@@ -1,0 +1,72 @@
+//! IPC commands: each forwards to one `Core` method and returns its result or the one
+//! serialisable `ApiError`. `async` so the work runs off the UI thread.
+
+use std::sync::Arc;
+
+use speasy_core::chatkit::{Page, ThreadMetadata};
+use speasy_core::store::{SearchHit, Settings, SettingsPatch};
+use speasy_core::{ApiError, AppInfo, Core, StoreStatus};
+use tauri::State;
+
+type CoreState<'a> = State<'a, Arc<Core>>;
+
+#[tauri::command]
+pub async fn app_info(core: CoreState<'_>) -> Result<AppInfo, ApiError> {
+    core.app_info()
+}
+
+#[tauri::command]
+pub async fn store_status(core: CoreState<'_>) -> Result<StoreStatus, ApiError> {
+    Ok(core.store_status())
+}
+
+#[tauri::command]
+pub async fn store_move_aside(core: CoreState<'_>) -> Result<StoreStatus, ApiError> {
+    core.store_move_aside()
+}
+
+#[tauri::command]
+pub async fn settings_get(core: CoreState<'_>) -> Result<Settings, ApiError> {
+    core.settings()
+}
+
+#[tauri::command]
+pub async fn settings_update(
+    core: CoreState<'_>,
+    patch: SettingsPatch,
+) -> Result<Settings, ApiError> {
+    core.update_settings(&patch)
+}
+
+#[tauri::command]
+pub async fn secret_set(core: CoreState<'_>, name: String, value: String) -> Result<(), ApiError> {
+    core.secret_set(&name, value)
+}
+
+#[tauri::command]
+pub async fn secret_delete(core: CoreState<'_>, name: String) -> Result<(), ApiError> {
+    core.secret_delete(&name)
+}
+
+#[tauri::command]
+pub async fn secret_exists(core: CoreState<'_>, name: String) -> Result<bool, ApiError> {
+    core.secret_exists(&name)
+}
+
+#[tauri::command]
+pub async fn search(
+    core: CoreState<'_>,
+    query: String,
+    limit: Option<usize>,
+) -> Result<Vec<SearchHit>, ApiError> {
+    core.search(&query, limit.unwrap_or(50))
+}
+
+#[tauri::command]
+pub async fn threads_list(
+    core: CoreState<'_>,
+    after: Option<String>,
+    limit: Option<usize>,
+) -> Result<Page<ThreadMetadata>, ApiError> {
+    core.threads_list(after.as_deref(), limit)
+}
