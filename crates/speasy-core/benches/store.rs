@@ -73,7 +73,7 @@ impl Corpus {
     }
     fn item(&mut self, thread_id: &str, n: usize, ms: i64) -> ThreadItem {
         let id = speasy_core::clock::new_id();
-        let v = if n % 2 == 0 {
+        let v = if n.is_multiple_of(2) {
             json!({"id": id, "thread_id": thread_id, "created_at": format_time(ms), "type": "user_message",
                    "content": [{"type": "input_text", "text": self.sentence()}],
                    "attachments": [], "inference_options": {}})
@@ -108,6 +108,9 @@ fn build_rows(messages: usize) -> Vec<(ThreadMetadata, Vec<ThreadItem>)> {
         .collect()
 }
 
+/// One item as raw column values: id, type, created_at ms, JSON.
+type RawRow = (String, String, i64, String);
+
 /// Insert through the store's API: one transaction per thread.
 fn insert_api(store: &Store, rows: &[(ThreadMetadata, Vec<ThreadItem>)]) {
     for (meta, items) in rows {
@@ -127,7 +130,7 @@ fn insert_raw(path: &Path, rows: &[(ThreadMetadata, Vec<ThreadItem>)]) {
     .expect("pragmas");
     let device = uuid_device();
     let mut hlc = HlcState::new(Hlc::zero(device));
-    let prepared: Vec<(&ThreadMetadata, Vec<(String, String, i64, String)>)> = rows
+    let prepared: Vec<(&ThreadMetadata, Vec<RawRow>)> = rows
         .iter()
         .map(|(m, items)| {
             let v = items

@@ -1,5 +1,6 @@
 //! The `Core` façade the shell and CLI call: settings persist, secrets are write-only from
 //! the outside, errors are `{kind, message}`.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use std::sync::Arc;
 

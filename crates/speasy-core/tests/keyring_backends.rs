@@ -1,6 +1,7 @@
 //! The keyring implementation against real OS keychains. These need a running Secret Service
 //! (gnome-keyring under dbus-run-session) or a kernel session keyring (`keyctl session`), so
 //! they are ignored by plain `cargo test`; `scripts/test.sh` runs them in those environments.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use speasy_core::secrets::{ExposeSecret, KeyringStore, SecretName, SecretStore, SecretString};
 

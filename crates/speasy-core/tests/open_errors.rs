@@ -1,4 +1,5 @@
 //! Bad files and bad places: every failure names the path, and nothing is ever wiped.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! Full-text search: what is indexed, ranking, snippets, and that no input breaks the query.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 mod common;
 

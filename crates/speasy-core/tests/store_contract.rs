@@ -1,4 +1,5 @@
 //! The ChatKit Store contract (chatkit-protocol.md §5) against a real SQLite file.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 mod common;
 

@@ -1,5 +1,5 @@
 //! Shared helpers for the store's integration tests (real SQLite files in temp dirs).
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use serde_json::{Value, json};
 use speasy_core::chatkit::{ThreadItem, ThreadMetadata, ThreadStatus, format_time};
