@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# End-to-end smoke test: builds the real app with its bundled UI, seeds a data dir through the
+# core, starts it under Xvfb via tauri-driver + WebKitWebDriver and drives it with WebdriverIO
+# (ui/e2e/). Screenshots go to $SPEASY_E2E_ARTIFACTS (default: artifacts/e2e, not committed).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+say "building the app with its bundled UI (debug)"
+"$TAURI" build --debug --no-bundle --ci >/dev/null
+target_dir="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+export SPEASY_APP_BIN="$target_dir/debug/speasy"
+[[ -x "$SPEASY_APP_BIN" ]] || die "no app binary at $SPEASY_APP_BIN"
+
+work="$(mktemp -d)"
+export SPEASY_DATA_DIR="$work/data"
+export SPEASY_E2E_ARTIFACTS="${SPEASY_E2E_ARTIFACTS:-$ROOT/artifacts/e2e}"
+mkdir -p "$SPEASY_E2E_ARTIFACTS"
+say "seeding $SPEASY_DATA_DIR"
+cargo run --locked --quiet -p speasy-cli -- --data-dir "$SPEASY_DATA_DIR" seed-demo
+export SPEASY_E2E_SEARCH_TERM="lighthouse"
+export SPEASY_E2E_SEARCH_EXPECT="lighthouse"
+# Keys set by the test go to a throwaway keychain, never the developer's.
+export SPEASY_KEYRING_SERVICE="app.speasy.e2e.$$"
+
+cat >"$work/run.sh" <<'INNER'
+set -euo pipefail
+echo -n speasy | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+tauri-driver --native-driver /usr/bin/WebKitWebDriver </dev/null >"$WORK/tauri-driver.log" 2>&1 &
+driver=$!
+trap 'kill -TERM $driver 2>/dev/null; wait $driver 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+  (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break
+  sleep 0.1
+done
+cd "$UI" && node --test --test-reporter=spec e2e/
+INNER
+
+say "running the end-to-end test under Xvfb"
+status=0
+HOME="$work" XDG_RUNTIME_DIR="$work" WORK="$work" UI="$UI" NO_AT_BRIDGE=1 \
+  WEBKIT_DISABLE_DMABUF_RENDERER=1 LIBGL_ALWAYS_SOFTWARE=1 \
+  timeout 600 xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash "$work/run.sh" || status=$?
+if ((status != 0)); then
+  echo "--- tauri-driver log ---" >&2; tail -50 "$work/tauri-driver.log" >&2 || true
+  die "end-to-end test failed (status $status)"
+fi
+rm -rf "$work"

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, lints, Rust tests (including the real-keychain ones), the UI
+# typecheck and unit tests, and an end-to-end smoke test of the real app under Xvfb through
+# tauri-driver + WebKitWebDriver. Installs what it needs first (idempotent).
+#
+#   scripts/test.sh            everything
+#   SPEASY_SKIP_E2E=1 ...      everything but the end-to-end test
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+start=$SECONDS
+
+system_deps "${APT_TEST[@]}"
+rust_deps
+node_deps
+[[ -n "${SPEASY_SKIP_E2E:-}" ]] || tauri_driver_deps
+
+say "cargo fmt --check"
+cargo fmt --all --check
+
+say "UI build (the app embeds ui/dist)"
+(cd "$UI" && npm run build --silent)
+
+say "cargo clippy (all crates, all targets, warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+say "Rust tests"
+cargo test --locked
+
+say "TypeScript bindings are up to date"
+if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
+  changed="$(git -C "$ROOT" status --porcelain -- ui/src/bindings)"
+  [[ -z "$changed" ]] || die "ui/src/bindings differs from what ts-rs generates (commit the regenerated files):
+$changed"
+fi
+
+say "keychain: Secret Service (gnome-keyring in a throwaway home)"
+KEYRING_TEST="$(cargo test --locked -p speasy-core --test keyring_backends --no-run --message-format=json 2>/dev/null \
+  | sed -n 's/.*"executable":"\([^"]*keyring_backends[^"]*\)".*/\1/p' | tail -1)"
+[[ -x "$KEYRING_TEST" ]] || die "could not build the keyring test"
+khome="$(mktemp -d)"; krun="$(mktemp -d)"; chmod 700 "$krun"
+HOME="$khome" XDG_RUNTIME_DIR="$krun" timeout 120 dbus-run-session -- bash -c \
+  'echo -n speasy | gnome-keyring-daemon --unlock --components=secrets >/dev/null && "$0" --ignored --exact secret_service_round_trip' \
+  "$KEYRING_TEST"
+say "keychain: kernel keyutils fallback (no D-Bus session)"
+env -u DBUS_SESSION_BUS_ADDRESS timeout 60 keyctl session - "$KEYRING_TEST" --ignored --exact keyutils_fallback_when_no_secret_service
+rm -rf "$khome" "$krun"
+
+say "UI typecheck and unit tests"
+(cd "$UI" && npm run typecheck --silent && npm test --silent)
+
+if [[ -n "${SPEASY_SKIP_E2E:-}" ]]; then
+  say "skipping the end-to-end test (SPEASY_SKIP_E2E is set)"
+else
+  "$ROOT/scripts/e2e.sh"
+fi
+
+say "all tests passed in $((SECONDS - start)) s"
