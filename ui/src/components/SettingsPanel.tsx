@@ -1,0 +1,103 @@
+import { useRef, useState } from "react";
+
+import type { Settings } from "../bindings/Settings";
+import type { Theme } from "../bindings/Theme";
+import { settingsUpdate, toSpeasyError, type SpeasyError } from "../ipc";
+import { THEMES } from "../lib/theme";
+import { About } from "./About";
+import { ErrorMessage } from "./ErrorMessage";
+import { SecretField } from "./SecretField";
+
+export const PROVIDER_SECRETS = [
+  { name: "provider.openai", provider: "OpenAI", label: "OpenAI API key", slug: "openai" },
+  { name: "provider.openrouter", provider: "OpenRouter", label: "OpenRouter API key", slug: "openrouter" },
+] as const;
+
+type Props = {
+  /** `null` while loading or when loading failed (the shell shows that error). */
+  settings: Settings | null;
+  onSettings: (settings: Settings) => void;
+  onClose: () => void;
+};
+
+function isTheme(value: string): value is Theme {
+  return THEMES.some((theme) => theme.value === value);
+}
+
+export function SettingsPanel({ settings, onSettings, onClose }: Props) {
+  return (
+    <section className="panel settings" aria-labelledby="settings-heading">
+      <header className="panel-header">
+        <h1 id="settings-heading">Settings</h1>
+        <button type="button" className="button button-ghost" onClick={onClose}>
+          Close settings
+        </button>
+      </header>
+
+      <section className="card" aria-labelledby="appearance-heading">
+        <h2 id="appearance-heading">Appearance</h2>
+        {settings ? (
+          <ThemeSelect theme={settings.theme} onSettings={onSettings} />
+        ) : (
+          <p className="muted">Loading settings…</p>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="keys-heading">
+        <h2 id="keys-heading">API keys</h2>
+        <p className="muted small">
+          Keys are stored in your system keychain. Speasy never shows a saved key again; enter a
+          new one to replace it.
+        </p>
+        {PROVIDER_SECRETS.map((secret) => (
+          <SecretField key={secret.name} {...secret} />
+        ))}
+      </section>
+
+      <About />
+    </section>
+  );
+}
+
+function ThemeSelect({ theme, onSettings }: { theme: Theme; onSettings: (s: Settings) => void }) {
+  // What was picked and is on its way to the core; shown meanwhile so the select doesn't jump back.
+  const [pending, setPending] = useState<Theme | null>(null);
+  const [error, setError] = useState<SpeasyError | null>(null);
+  const latest = useRef(0);
+
+  async function choose(value: Theme) {
+    const request = ++latest.current;
+    setPending(value);
+    setError(null);
+    try {
+      const saved = await settingsUpdate({ theme: value });
+      if (request === latest.current) onSettings(saved);
+    } catch (reason) {
+      if (request === latest.current) setError(toSpeasyError(reason));
+    } finally {
+      if (request === latest.current) setPending(null);
+    }
+  }
+
+  return (
+    <div className="field">
+      <label htmlFor="theme-select">Theme</label>
+      <select
+        id="theme-select"
+        className="input select"
+        data-testid="theme-select"
+        value={pending ?? theme}
+        onChange={(event) => {
+          if (isTheme(event.target.value)) void choose(event.target.value);
+        }}
+      >
+        {THEMES.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      {error && <ErrorMessage error={error} title="Couldn’t save the theme" />}
+    </div>
+  );
+}

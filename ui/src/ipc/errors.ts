@@ -1,0 +1,60 @@
+/**
+ * The one error type the UI sees from the core.
+ *
+ * Every Tauri command rejects with an `ApiError` (`{ kind, message }`); `toSpeasyError` turns it
+ * into a real `Error` subclass so components can `catch` it, show `message` and branch on `kind`.
+ * Anything else that rejects (the IPC bridge itself failing, a command the core does not know)
+ * becomes kind `internal` with the original value kept as `cause`.
+ */
+import type { ApiError } from "../bindings/ApiError";
+import type { ErrorKind } from "../bindings/ErrorKind";
+
+const ERROR_KINDS: ReadonlySet<string> = new Set<ErrorKind>([
+  "not_found",
+  "invalid_input",
+  "store_not_a_database",
+  "store_corrupt",
+  "store_newer_schema",
+  "store_read_only",
+  "store_disk_full",
+  "store_busy",
+  "store_io",
+  "store_unavailable",
+  "secret_unavailable",
+  "secret_denied",
+  "secret",
+  "internal",
+]);
+
+export class SpeasyError extends Error {
+  override readonly name = "SpeasyError";
+  readonly kind: ErrorKind;
+
+  constructor(kind: ErrorKind, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.kind = kind;
+  }
+
+  /** The wire shape, e.g. for a `StoreStatus` that carries an error. */
+  toApiError(): ApiError {
+    return { kind: this.kind, message: this.message };
+  }
+}
+
+export function isErrorKind(value: unknown): value is ErrorKind {
+  return typeof value === "string" && ERROR_KINDS.has(value);
+}
+
+export function isApiError(value: unknown): value is ApiError {
+  if (typeof value !== "object" || value === null) return false;
+  const candidate = value as { kind?: unknown; message?: unknown };
+  return isErrorKind(candidate.kind) && typeof candidate.message === "string";
+}
+
+export function toSpeasyError(reason: unknown): SpeasyError {
+  if (reason instanceof SpeasyError) return reason;
+  if (isApiError(reason)) return new SpeasyError(reason.kind, reason.message, { cause: reason });
+  if (reason instanceof Error) return new SpeasyError("internal", reason.message, { cause: reason });
+  if (typeof reason === "string") return new SpeasyError("internal", reason, { cause: reason });
+  return new SpeasyError("internal", "Unexpected error from the Speasy core", { cause: reason });
+}

@@ -1,0 +1,69 @@
+/**
+ * The UI's only door to the Rust core. No other folder imports `@tauri-apps/*`.
+ *
+ * Each function wraps one Tauri command, passes its arguments under exactly the names the
+ * command declares, and rejects with a `SpeasyError` (never a raw `ApiError`).
+ */
+import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
+
+import type { AppInfo } from "../bindings/AppInfo";
+import type { Page } from "../bindings/Page";
+import type { SearchHit } from "../bindings/SearchHit";
+import type { Settings } from "../bindings/Settings";
+import type { SettingsPatch } from "../bindings/SettingsPatch";
+import type { StoreStatus } from "../bindings/StoreStatus";
+import type { ThreadMetadata } from "../bindings/ThreadMetadata";
+import { toSpeasyError } from "./errors";
+
+export { SpeasyError, isApiError, toSpeasyError } from "./errors";
+
+async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (reason) {
+    throw toSpeasyError(reason);
+  }
+}
+
+export function appInfo(): Promise<AppInfo> {
+  return call<AppInfo>("app_info");
+}
+
+export function storeStatus(): Promise<StoreStatus> {
+  return call<StoreStatus>("store_status");
+}
+
+/** Renames the unreadable database file (it is kept, not deleted) and opens a fresh one. */
+export function storeMoveAside(): Promise<StoreStatus> {
+  return call<StoreStatus>("store_move_aside");
+}
+
+export function settingsGet(): Promise<Settings> {
+  return call<Settings>("settings_get");
+}
+
+export function settingsUpdate(patch: SettingsPatch): Promise<Settings> {
+  return call<Settings>("settings_update", { patch });
+}
+
+/** Stores a secret in the OS keychain. The value is never read back by the UI. */
+export async function secretSet(name: string, value: string): Promise<void> {
+  await call<null>("secret_set", { name, value });
+}
+
+export async function secretDelete(name: string): Promise<void> {
+  await call<null>("secret_delete", { name });
+}
+
+export function secretExists(name: string): Promise<boolean> {
+  return call<boolean>("secret_exists", { name });
+}
+
+export function search(query: string, limit: number): Promise<SearchHit[]> {
+  return call<SearchHit[]>("search", { query, limit });
+}
+
+/** One page of threads, newest first; pass the previous page's `after` to get the next one. */
+export function threadsList(after: string | null, limit: number): Promise<Page<ThreadMetadata>> {
+  return call<Page<ThreadMetadata>>("threads_list", { after, limit });
+}

@@ -1,0 +1,33 @@
+import type { ErrorKind } from "../bindings/ErrorKind";
+
+/** A short next step for the person reading an error, where one is obvious from its kind. */
+export function errorHint(kind: ErrorKind): string | null {
+  switch (kind) {
+    case "not_found":
+      return "It may have been removed. Refresh and try again.";
+    case "invalid_input":
+      return "Check what you entered and try again.";
+    case "store_not_a_database":
+    case "store_corrupt":
+      return "The database file is damaged or is not a Speasy database. You can move it aside and start fresh; the old file is kept.";
+    case "store_newer_schema":
+      return "This database was written by a newer version of Speasy. Update Speasy to open it.";
+    case "store_read_only":
+      return "Speasy cannot write to its data folder. Check the folder's permissions.";
+    case "store_disk_full":
+      return "The disk is full. Free some space, then try again.";
+    case "store_busy":
+      return "Another program is using the database. Close other Speasy windows, then try again.";
+    case "store_io":
+    case "store_unavailable":
+      return "Check that the data folder exists and is reachable, then try again.";
+    case "secret_unavailable":
+      return "No system keychain is available. Install or start one (for example GNOME Keyring or KWallet) and try again.";
+    case "secret_denied":
+      return "The system keychain refused access. Unlock it and try again.";
+    case "secret":
+      return "The system keychain reported an error. Try again; if it persists, check the keychain app.";
+    case "internal":
+      return "This is a bug in Speasy. Please report it with the message above.";
+  }
+}
