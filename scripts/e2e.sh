@@ -6,7 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
 say "building the app with its bundled UI (debug)"
-"$TAURI" build --debug --no-bundle --ci >/dev/null
+"$TAURI" build --debug --no-bundle --ci -- -p speasy >/dev/null
 target_dir="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
 export SPEASY_APP_BIN="$target_dir/debug/speasy"
 [[ -x "$SPEASY_APP_BIN" ]] || die "no app binary at $SPEASY_APP_BIN"
@@ -32,13 +32,13 @@ for _ in $(seq 100); do
   (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break
   sleep 0.1
 done
-cd "$UI" && node --test --test-reporter=spec e2e/
+cd "$UI" && npm run e2e --silent
 INNER
 
 say "running the end-to-end test under Xvfb"
 status=0
 HOME="$work" XDG_RUNTIME_DIR="$work" WORK="$work" UI="$UI" NO_AT_BRIDGE=1 \
-  WEBKIT_DISABLE_DMABUF_RENDERER=1 LIBGL_ALWAYS_SOFTWARE=1 \
+  WEBKIT_DISABLE_DMABUF_RENDERER=1 \
   timeout 600 xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash "$work/run.sh" || status=$?
 if ((status != 0)); then
   echo "--- tauri-driver log ---" >&2; tail -50 "$work/tauri-driver.log" >&2 || true

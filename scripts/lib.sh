@@ -17,7 +17,7 @@ APT_BUILD=(build-essential pkg-config file libssl-dev libwebkit2gtk-4.1-dev libx
   libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev)
 # ...and to test it headless: a virtual display, WebKit's WebDriver, a real keychain.
 APT_TEST=(xvfb xauth dbus dbus-x11 webkit2gtk-driver fonts-dejavu-core gnome-keyring
-  libsecret-tools keyutils procps)
+  libsecret-tools keyutils procps imagemagick)
 
 is_debian_like() { [[ -r /etc/debian_version ]] && command -v apt-get >/dev/null; }
 
@@ -81,7 +81,9 @@ node_deps() {
 }
 
 tauri_driver_deps() {
-  if ! command -v tauri-driver >/dev/null || [[ "$(tauri-driver --version 2>/dev/null)" != *"$TAURI_DRIVER_VERSION"* ]]; then
+  # tauri-driver has no --version: ask cargo what it installed.
+  if ! command -v tauri-driver >/dev/null \
+    || ! cargo install --list | grep -q "^tauri-driver v$TAURI_DRIVER_VERSION:"; then
     say "installing tauri-driver $TAURI_DRIVER_VERSION (cargo install)"
     cargo install tauri-driver --locked --version "$TAURI_DRIVER_VERSION" --quiet
   fi

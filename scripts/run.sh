@@ -11,10 +11,10 @@ rust_deps
 node_deps
 
 if [[ "${1:-}" == "--dev" ]]; then
-  exec "$TAURI" dev
+  exec "$TAURI" dev -- -p speasy
 fi
 say "building Speasy (release; the first build takes several minutes)"
-"$TAURI" build --no-bundle --ci
+"$TAURI" build --no-bundle --ci -- -p speasy
 target_dir="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
 say "starting $target_dir/release/speasy"
 exec "$target_dir/release/speasy"

@@ -9,7 +9,9 @@
 //
 // Run: `npm run e2e` in ui/.
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { mkdir } from "node:fs/promises";
+import { promisify } from "node:util";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
@@ -51,11 +53,17 @@ function b() {
   return browser;
 }
 
-/** Saves a screenshot named after the screen shown, when SPEASY_E2E_ARTIFACTS is set. */
+/**
+ * Saves a screenshot named after the screen shown, when SPEASY_E2E_ARTIFACTS is set. It grabs
+ * the X display with ImageMagick's `import`: WebKitWebDriver's own screenshot command hangs
+ * under Xvfb without a compositor (seen with WebKitGTK 2.50), which would stall the run.
+ */
 async function screenshot(/** @type {string} */ name) {
-  if (!ARTIFACTS || !browser) return;
+  if (!ARTIFACTS || !process.env.DISPLAY) return;
   await mkdir(ARTIFACTS, { recursive: true });
-  await browser.saveScreenshot(path.join(ARTIFACTS, `${name}.png`));
+  await promisify(execFile)("import", ["-window", "root", path.join(ARTIFACTS, `${name}.png`)], {
+    timeout: 20_000,
+  });
 }
 
 /** Waits until the shell (or the store-failed screen, which fails the test with its text) shows. */
