@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { Search } from "lucide-react";
 
 import type { SearchHit } from "../bindings/SearchHit";
 import { search, toSpeasyError, type SpeasyError } from "../ipc";
@@ -50,20 +51,7 @@ export function SearchPanel() {
   return (
     <div className="search" role="search">
       <div className="search-field">
-        <svg
-          className="search-icon"
-          aria-hidden="true"
-          width="16"
-          height="16"
-          viewBox="0 0 24 24"
-          fill="none"
-          stroke="currentColor"
-          strokeWidth="2.2"
-          strokeLinecap="round"
-        >
-          <circle cx="11" cy="11" r="7" />
-          <path d="m20 20-3.5-3.5" />
-        </svg>
+        <Search className="search-icon" aria-hidden="true" size={16} strokeWidth={2.2} />
         <input
           type="search"
           className="input search-input"
