@@ -190,3 +190,25 @@ fn saved_facts_are_recalled_by_any_matching_word() {
     assert_eq!(s.list_facts(&[FactStatus::Saved, FactStatus::Pending]).unwrap().len(), 1);
     assert!(s.add_fact(&NewFact { text: "   ".into(), ..Default::default() }).is_err());
 }
+
+#[test]
+fn very_common_words_rank_only_the_newest_matches() {
+    use speasy_core::store::RANK_WINDOW;
+    let (_d, s) = open_temp();
+    let t = thread(&s, None, 1_000);
+    let oldest_strong = user(&s, &t.id, "zeta zeta zeta");
+    let mut items = vec![oldest_strong.clone()];
+    let n = usize::try_from(RANK_WINDOW).unwrap() + 10;
+    items
+        .extend((0..n).map(|i| user(&s, &t.id, &format!("zeta and some filler words number {i}"))));
+    let newest_strong = user(&s, &t.id, "zeta zeta");
+    items.push(newest_strong.clone());
+    s.add_thread_items(&t.id, &items).unwrap();
+    let hits = s.search("zeta", 5).unwrap();
+    assert_eq!(hits.len(), 5);
+    assert_eq!(hits[0].item_id, newest_strong.id, "best match among the newest window");
+    assert!(hits.iter().all(|h| h.item_id != oldest_strong.id), "outside the window");
+    // A specific query still reaches all of history.
+    let hits = s.search("zeta filler 3", 50).unwrap();
+    assert!(!hits.is_empty());
+}

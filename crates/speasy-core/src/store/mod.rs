@@ -30,7 +30,7 @@ use crate::error::StoreError;
 
 pub use facts::{Fact, FactStatus, NewFact};
 pub use migrations::{MIGRATIONS, Migration, latest_version};
-pub use search::{HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, fts_query};
+pub use search::{HIGHLIGHT_END, HIGHLIGHT_START, RANK_WINDOW, SearchHit, fts_query};
 pub use settings::{Settings, SettingsPatch, Theme};
 pub use threads::ItemQuery;
 

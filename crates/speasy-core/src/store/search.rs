@@ -2,11 +2,11 @@
 //!
 //! Whatever a person types is turned into a safe FTS5 query: each word becomes a quoted string
 //! (so `AND`, `-`, `*`, `:`, quotes and parentheses are just text), words are ANDed, and the
-//! last one matches as a prefix so results follow typing. Input with no searchable word (empty,
+//! last one (from three characters on) matches as a prefix so results follow typing. Input with no searchable word (empty,
 //! punctuation, emoji) returns no results rather than an error. Hits are ranked by BM25, then
-//! by recency; snippets mark matches with [`HIGHLIGHT_START`]/[`HIGHLIGHT_END`].
+//! by recency, among the newest [`RANK_WINDOW`] matches; snippets mark matches with [`HIGHLIGHT_START`]/[`HIGHLIGHT_END`].
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -31,6 +31,9 @@ pub struct SearchHit {
     pub created_at: String,
 }
 
+/// The shortest last word that is matched as a prefix.
+pub const MIN_PREFIX_CHARS: usize = 3;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Join {
     And,
@@ -52,12 +55,20 @@ pub fn fts_query(input: &str, prefix_last: bool, join: Join) -> Option<String> {
         Join::And => " ",
         Join::Or => " OR ",
     };
+    // Prefix-match the last word only from three characters on: a one- or two-letter prefix
+    // expands to thousands of terms and reads most of the index.
+    let last_len = words.last().map_or(0, |w| w.chars().count().saturating_sub(2));
     let mut q = words.join(sep);
-    if prefix_last {
+    if prefix_last && last_len >= MIN_PREFIX_CHARS {
         q.push('*');
     }
     Some(q)
 }
+
+/// At most this many of the most recent matches are ranked. Ranking is linear in the number of
+/// matches, so a word found in most messages would otherwise cost a scan of the whole history
+/// (over a second at 1M messages); people searching a very common word want recent hits.
+pub const RANK_WINDOW: i64 = 5_000;
 
 impl Store {
     /// Search every live thread's messages and widgets.
@@ -67,18 +78,34 @@ impl Store {
         };
         let limit = i64::try_from(limit.min(500)).unwrap_or(500);
         self.read(|c| {
+            // Rows are indexed in insertion order, so the rowid of the RANK_WINDOW-th newest match
+            // bounds the ranking to recent history; with fewer matches everything is ranked.
+            let floor: i64 = c
+                .prepare_cached(
+                    "SELECT rowid FROM item_fts WHERE item_fts MATCH ?1
+                      ORDER BY rowid DESC LIMIT 1 OFFSET ?2",
+                )?
+                .query_row(params![q, RANK_WINDOW - 1], |r| r.get(0))
+                .optional()?
+                .unwrap_or(i64::MIN);
+            // FTS5 orders by rank itself, so the snippet is built for the top rows only; the
+            // joins then run for those rows alone.
             let mut st = c.prepare_cached(
-                "SELECT i.thread_id, i.id, t.title,
-                        snippet(item_fts, 0, char(2), char(3), '…', 16), i.created_at
-                   FROM item_fts
-                   JOIN thread_items i ON i.rowid = item_fts.rowid
+                "WITH top AS (
+                     SELECT rowid AS rid, rank AS score,
+                            snippet(item_fts, 0, char(2), char(3), '…', 16) AS snip
+                       FROM item_fts
+                      WHERE item_fts MATCH ?1 AND rowid >= ?3
+                      ORDER BY rank LIMIT ?2)
+                 SELECT i.thread_id, i.id, t.title, top.snip, i.created_at
+                   FROM top
+                   JOIN thread_items i ON i.rowid = top.rid
                    JOIN threads t ON t.id = i.thread_id
-                  WHERE item_fts MATCH ?1 AND i.deleted = 0 AND t.deleted = 0
-                  ORDER BY item_fts.rank, i.created_at DESC
-                  LIMIT ?2",
+                  WHERE i.deleted = 0 AND t.deleted = 0
+                  ORDER BY top.score, i.created_at DESC",
             )?;
             let hits = st
-                .query_map(params![q, limit], |r| {
+                .query_map(params![q, limit, floor], |r| {
                     Ok(SearchHit {
                         thread_id: r.get(0)?,
                         item_id: r.get(1)?,
@@ -107,6 +134,8 @@ mod tests {
             fts_query("say \"hi\"", false, Join::Or).as_deref(),
             Some("\"say\" OR \"\"\"hi\"\"\"")
         );
+        assert_eq!(fts_query("hello wo", true, Join::And).as_deref(), Some("\"hello\" \"wo\""));
+        assert_eq!(fts_query("café", true, Join::And).as_deref(), Some("\"café\"*"));
         assert_eq!(fts_query("  ", true, Join::And), None);
         assert_eq!(fts_query("- * 😀", true, Join::And), None);
     }
