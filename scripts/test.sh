@@ -43,7 +43,7 @@ HOME="$khome" XDG_RUNTIME_DIR="$krun" timeout 120 dbus-run-session -- bash -c \
   "$KEYRING_TEST"
 say "keychain: kernel keyutils fallback (no D-Bus session)"
 env -u DBUS_SESSION_BUS_ADDRESS timeout 60 keyctl session - "$KEYRING_TEST" --ignored --exact keyutils_fallback_when_no_secret_service
-rm -rf "$khome" "$krun"
+rm -rf "$khome" "$krun" 2>/dev/null || true
 
 say "UI typecheck and unit tests"
 (cd "$UI" && npm run typecheck --silent && npm test --silent)
