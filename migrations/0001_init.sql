@@ -128,23 +128,29 @@ CREATE VIRTUAL TABLE item_fts USING fts5 (
     tokenize = 'porter unicode61 remove_diacritics 2'
 );
 
+-- The searchable text of an item, in one place for both triggers below.
+CREATE VIEW item_search_text AS
+SELECT rowid AS item_rowid,
+       CASE type
+           WHEN 'widget' THEN json_extract(data, '$.copy_text')
+           WHEN 'user_message' THEN (
+               SELECT group_concat(json_extract(c.value, '$.text'), char(10))
+                 FROM json_each(data, '$.content') AS c
+                WHERE json_extract(c.value, '$.type') IN ('input_text', 'input_tag'))
+           WHEN 'assistant_message' THEN (
+               SELECT group_concat(json_extract(c.value, '$.text'), char(10))
+                 FROM json_each(data, '$.content') AS c
+                WHERE json_extract(c.value, '$.type') = 'output_text')
+       END AS text
+  FROM thread_items
+ WHERE deleted = 0 AND hidden = 0;
+
 CREATE TRIGGER thread_items_fts_insert AFTER INSERT ON thread_items
 WHEN NEW.deleted = 0 AND NEW.hidden = 0
 BEGIN
     INSERT INTO item_fts (rowid, text)
-    SELECT NEW.rowid, t FROM (
-        SELECT CASE NEW.type
-            WHEN 'widget' THEN json_extract(NEW.data, '$.copy_text')
-            WHEN 'user_message' THEN (
-                SELECT group_concat(json_extract(c.value, '$.text'), char(10))
-                  FROM json_each(NEW.data, '$.content') AS c
-                 WHERE json_extract(c.value, '$.type') IN ('input_text', 'input_tag'))
-            WHEN 'assistant_message' THEN (
-                SELECT group_concat(json_extract(c.value, '$.text'), char(10))
-                  FROM json_each(NEW.data, '$.content') AS c
-                 WHERE json_extract(c.value, '$.type') = 'output_text')
-        END AS t)
-    WHERE t IS NOT NULL AND t <> '';
+    SELECT item_rowid, text FROM item_search_text
+     WHERE item_rowid = NEW.rowid AND text IS NOT NULL AND text <> '';
 END;
 
 CREATE TRIGGER thread_items_fts_delete AFTER DELETE ON thread_items
@@ -156,19 +162,8 @@ CREATE TRIGGER thread_items_fts_update AFTER UPDATE OF data, type, hidden, delet
 BEGIN
     DELETE FROM item_fts WHERE rowid = OLD.rowid;
     INSERT INTO item_fts (rowid, text)
-    SELECT NEW.rowid, t FROM (
-        SELECT CASE NEW.type
-            WHEN 'widget' THEN json_extract(NEW.data, '$.copy_text')
-            WHEN 'user_message' THEN (
-                SELECT group_concat(json_extract(c.value, '$.text'), char(10))
-                  FROM json_each(NEW.data, '$.content') AS c
-                 WHERE json_extract(c.value, '$.type') IN ('input_text', 'input_tag'))
-            WHEN 'assistant_message' THEN (
-                SELECT group_concat(json_extract(c.value, '$.text'), char(10))
-                  FROM json_each(NEW.data, '$.content') AS c
-                 WHERE json_extract(c.value, '$.type') = 'output_text')
-        END AS t)
-    WHERE NEW.deleted = 0 AND NEW.hidden = 0 AND t IS NOT NULL AND t <> '';
+    SELECT item_rowid, text FROM item_search_text
+     WHERE item_rowid = NEW.rowid AND text IS NOT NULL AND text <> '';
 END;
 
 -- Facts get their own index: recalled by the chat loop (FTS match of the user's message).
