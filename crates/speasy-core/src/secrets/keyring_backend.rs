@@ -1,5 +1,7 @@
 //! The OS keychain through the `keyring` crate, with each platform's store chosen explicitly.
 
+use std::sync::OnceLock;
+
 use keyring::{Entry, Error as KErr};
 
 use super::{SecretName, SecretStore, SecretString, check_value};
@@ -16,11 +18,12 @@ pub enum Backend {
     Keyutils,
 }
 
-/// Secrets in the OS keychain under one service name.
+/// Secrets in the OS keychain under one service name. Which store answers is decided on first
+/// use, not at construction, so starting the app costs no D-Bus round trip.
 #[derive(Debug, Clone)]
 pub struct KeyringStore {
     service: String,
-    backend: Backend,
+    backend: OnceLock<Backend>,
 }
 
 fn map_err(e: KErr) -> SecretError {
@@ -33,42 +36,48 @@ fn map_err(e: KErr) -> SecretError {
 
 impl KeyringStore {
     /// Use the platform keychain, falling back (on Linux) to keyutils when no Secret Service
-    /// answers on D-Bus.
+    /// answers on D-Bus. The probe runs on first use.
     pub fn detect(service: &str) -> Self {
-        #[cfg(target_os = "linux")]
-        {
-            let probe = Self { service: service.to_owned(), backend: Backend::Platform };
-            let name = SecretName(String::from("speasy.probe"));
-            match probe.entry(&name).and_then(|e| {
-                e.get_password().map(|_| ()).or_else(|e| match e {
-                    KErr::NoEntry => Ok(()),
-                    other => Err(other),
-                })
-            }) {
-                Ok(()) => probe,
-                Err(e) => {
-                    tracing::warn!(error = %e, "no Secret Service: keeping secrets in the kernel keyring for this session");
-                    Self { service: service.to_owned(), backend: Backend::Keyutils }
-                }
-            }
-        }
-        #[cfg(not(target_os = "linux"))]
-        {
-            Self { service: service.to_owned(), backend: Backend::Platform }
-        }
+        Self { service: service.to_owned(), backend: OnceLock::new() }
     }
 
     /// Use a given backend.
     pub fn with_backend(service: &str, backend: Backend) -> Self {
-        Self { service: service.to_owned(), backend }
+        Self { service: service.to_owned(), backend: OnceLock::from(backend) }
     }
 
+    /// The store in use (probing for it the first time).
     pub fn which(&self) -> Backend {
-        self.backend
+        *self.backend.get_or_init(|| self.probe())
+    }
+
+    #[cfg(target_os = "linux")]
+    fn probe(&self) -> Backend {
+        let name = SecretName(String::from("speasy.probe"));
+        let answer = self.entry_in(Backend::Platform, &name).and_then(|e| match e.get_password() {
+            Ok(_) | Err(KErr::NoEntry) => Ok(()),
+            Err(other) => Err(other),
+        });
+        match answer {
+            Ok(()) => Backend::Platform,
+            Err(e) => {
+                tracing::warn!(error = %e, "no Secret Service: keeping secrets in the kernel keyring for this session");
+                Backend::Keyutils
+            }
+        }
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn probe(&self) -> Backend {
+        Backend::Platform
     }
 
     fn entry(&self, name: &SecretName) -> Result<Entry, KErr> {
-        match self.backend {
+        self.entry_in(self.which(), name)
+    }
+
+    fn entry_in(&self, backend: Backend, name: &SecretName) -> Result<Entry, KErr> {
+        match backend {
             #[cfg(target_os = "linux")]
             Backend::Platform => {
                 let cred = keyring::secret_service::SsCredential::new_with_target(
@@ -95,7 +104,7 @@ impl KeyringStore {
 
 impl SecretStore for KeyringStore {
     fn backend(&self) -> String {
-        match self.backend {
+        match self.which() {
             #[cfg(target_os = "linux")]
             Backend::Platform => "Secret Service (GNOME Keyring / KWallet)".into(),
             #[cfg(target_os = "linux")]

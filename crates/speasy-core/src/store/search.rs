@@ -46,20 +46,20 @@ pub fn fts_query(input: &str, prefix_last: bool, join: Join) -> Option<String> {
         .split_whitespace()
         .map(|w| w.chars().filter(|c| !matches!(c, '\u{2}' | '\u{3}' | '\0')).collect::<String>())
         .filter(|w| w.chars().any(char::is_alphanumeric))
-        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
         .collect();
-    if words.is_empty() {
-        return None;
-    }
+    // Prefix-match the last word only from three characters on: a one- or two-letter prefix
+    // expands to thousands of terms and reads most of the index.
+    let prefix = prefix_last && words.last()?.chars().count() >= MIN_PREFIX_CHARS;
     let sep = match join {
         Join::And => " ",
         Join::Or => " OR ",
     };
-    // Prefix-match the last word only from three characters on: a one- or two-letter prefix
-    // expands to thousands of terms and reads most of the index.
-    let last_len = words.last().map_or(0, |w| w.chars().count().saturating_sub(2));
-    let mut q = words.join(sep);
-    if prefix_last && last_len >= MIN_PREFIX_CHARS {
+    let mut q = words
+        .iter()
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(sep);
+    if prefix {
         q.push('*');
     }
     Some(q)
