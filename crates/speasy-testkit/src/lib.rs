@@ -1,0 +1,21 @@
+//! Test support for Speasy: [`OpenAiStub`], a scripted OpenAI-compatible HTTP server on
+//! `127.0.0.1`, and builders for OpenAI's exact streaming and error bodies.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! use speasy_testkit::{OpenAiStub, Reply, Stream};
+//!
+//! let stub = OpenAiStub::start().await;
+//! stub.push(Stream::text("gpt-4o-mini", &["Hel", "lo"]).with_usage(9, 2));
+//! stub.push(Reply::rate_limited(20));
+//! // point the client under test at stub.base_url(), then inspect stub.requests()
+//! # }
+//! ```
+
+mod reply;
+mod server;
+mod stream;
+
+pub use reply::Reply;
+pub use server::{OpenAiStub, Recorded};
+pub use stream::{COMPLETION_ID, CREATED, SYSTEM_FINGERPRINT, Stream, ToolCall};
