@@ -4,16 +4,20 @@
 //! reported through [`Core::store_status`], and [`Core::store_move_aside`] recovers from a bad
 //! file without deleting it.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
 use crate::chatkit::{Order, Page, ThreadMetadata};
-use crate::error::{ApiError, CoreError, StoreError};
+use crate::error::{ApiError, CoreError, ProviderError, StoreError};
 use crate::paths::{self, APP_ID};
+use crate::providers::openai::{Client, Endpoint, Policy};
+use crate::providers::{Provider, ProviderKind, detect};
 use crate::secrets::{KeyringStore, SecretName, SecretStore};
 use crate::store::{self, DB_FILE, SearchHit, Settings, SettingsPatch, Store};
 
@@ -45,6 +49,77 @@ pub struct CoreConfig {
     pub data_dir: Option<PathBuf>,
     /// Defaults to the OS keychain under the service name `$SPEASY_KEYRING_SERVICE` or the app id.
     pub secrets: Option<Arc<dyn SecretStore>>,
+    /// A provider that takes precedence over the configured ones (the CLI's environment).
+    pub provider_override: Option<ProviderOverride>,
+    /// Timeouts and retries for provider calls.
+    pub http_policy: Option<Policy>,
+    /// Where to look for local model servers when no provider is configured.
+    pub local_candidates: Option<Vec<(ProviderKind, String)>>,
+}
+
+/// A provider given from outside rather than configured (like the official OpenAI SDKs, the CLI
+/// reads `OPENAI_API_KEY`, `OPENAI_BASE_URL`, `OPENROUTER_API_KEY` and `SPEASY_MODEL`).
+#[derive(Clone)]
+pub struct ProviderOverride {
+    pub kind: ProviderKind,
+    pub base_url: String,
+    pub api_key: Option<SecretString>,
+    pub model: Option<String>,
+}
+
+impl ProviderOverride {
+    /// From the environment: `OPENAI_BASE_URL` (any OpenAI-compatible server) with
+    /// `OPENAI_API_KEY`; else `OPENAI_API_KEY` alone (OpenAI); else `OPENROUTER_API_KEY`
+    /// (OpenRouter, at `OPENROUTER_BASE_URL` if set). `None` when none is set.
+    pub fn from_env() -> Option<Self> {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let model = var("SPEASY_MODEL");
+        let openai_key = var("OPENAI_API_KEY").map(SecretString::from);
+        if let Some(base) = var("OPENAI_BASE_URL") {
+            let kind = if base.contains("api.openai.com") {
+                ProviderKind::Openai
+            } else {
+                ProviderKind::Custom
+            };
+            return Some(Self { kind, base_url: base, api_key: openai_key, model });
+        }
+        if openai_key.is_some() {
+            let base = ProviderKind::Openai.default_base_url().unwrap_or_default().to_owned();
+            return Some(Self {
+                kind: ProviderKind::Openai,
+                base_url: base,
+                api_key: openai_key,
+                model,
+            });
+        }
+        let key = var("OPENROUTER_API_KEY")?;
+        let base = var("OPENROUTER_BASE_URL").unwrap_or_else(|| {
+            ProviderKind::Openrouter.default_base_url().unwrap_or_default().to_owned()
+        });
+        Some(Self {
+            kind: ProviderKind::Openrouter,
+            base_url: base,
+            api_key: Some(SecretString::from(key)),
+            model,
+        })
+    }
+}
+
+/// A provider ready to call: endpoint with key, model and context window.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub endpoint: Endpoint,
+    pub model: String,
+    pub context_window: u32,
+}
+
+/// The model used when neither the message, the persona nor the provider names one.
+fn fallback_model(kind: ProviderKind) -> Option<&'static str> {
+    match kind {
+        ProviderKind::Openai => Some("gpt-4o-mini"),
+        ProviderKind::Openrouter => Some("openai/gpt-4o-mini"),
+        _ => None,
+    }
 }
 
 enum Slot {
@@ -56,6 +131,11 @@ pub struct Core {
     data_dir: PathBuf,
     store: RwLock<Slot>,
     secrets: Arc<dyn SecretStore>,
+    client: Client,
+    provider_override: Option<ProviderOverride>,
+    local_candidates: Vec<(ProviderKind, String)>,
+    /// The turn answering in each thread, to refuse a second one and to stop it.
+    turns: Mutex<HashMap<String, CancellationToken>>,
 }
 
 const MAX_PAGE: usize = 200;
@@ -75,7 +155,21 @@ impl Core {
             Arc::new(KeyringStore::detect(&service))
         });
         let slot = Self::open_slot(&data_dir);
-        Self { data_dir, store: RwLock::new(slot), secrets }
+        let policy = config.http_policy.unwrap_or_default();
+        let client = Client::new(policy.clone()).unwrap_or_else(|e| {
+            // Building a client only fails when the TLS backend cannot load; report on use.
+            tracing::error!(error = %e, "HTTP client with default settings");
+            Client::new(Policy::default()).unwrap_or_else(|_| std::process::abort())
+        });
+        Self {
+            data_dir,
+            store: RwLock::new(slot),
+            secrets,
+            client,
+            provider_override: config.provider_override,
+            local_candidates: config.local_candidates.unwrap_or_else(detect::default_candidates),
+            turns: Mutex::new(HashMap::new()),
+        }
     }
 
     fn open_slot(data_dir: &Path) -> Slot {
@@ -177,5 +271,116 @@ impl Core {
     ) -> Result<Page<ThreadMetadata>, ApiError> {
         let limit = limit.unwrap_or(20).clamp(1, MAX_PAGE);
         Ok(self.store()?.load_threads(limit, after, Order::Desc)?)
+    }
+}
+
+impl Core {
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Register the turn answering in `thread_id`; `false` if one is already running.
+    pub(crate) fn begin_turn(&self, thread_id: &str, token: CancellationToken) -> bool {
+        let mut turns = self.turns.lock().unwrap_or_else(|p| p.into_inner());
+        if turns.get(thread_id).is_some_and(|t| !t.is_cancelled()) {
+            return false;
+        }
+        turns.insert(thread_id.to_owned(), token);
+        true
+    }
+
+    pub(crate) fn end_turn(&self, thread_id: &str) {
+        self.turns.lock().unwrap_or_else(|p| p.into_inner()).remove(thread_id);
+    }
+
+    /// Stop the answer being written in a thread, if any (its partial text is kept).
+    pub fn cancel_turn(&self, thread_id: &str) -> bool {
+        let turn = self.turns.lock().unwrap_or_else(|p| p.into_inner()).remove(thread_id);
+        turn.map(|t| t.cancel()).is_some()
+    }
+
+    /// Look for local model servers and add those found as providers. Returns the new ones.
+    pub async fn detect_local_providers(&self) -> Result<Vec<Provider>, ApiError> {
+        let store = self.store()?;
+        let known: Vec<String> = store.list_providers()?.into_iter().map(|p| p.base_url).collect();
+        let found = detect::probe(self.local_candidates.clone()).await;
+        let mut added = Vec::new();
+        for f in found.into_iter().filter(|f| !known.contains(&f.base_url)) {
+            let p = Provider {
+                id: f.kind.as_str().replace('_', "-"),
+                kind: f.kind,
+                name: f.kind.label().to_owned(),
+                base_url: f.base_url,
+                key_secret: None,
+                default_model: f.models.first().map(|m| m.id.clone()),
+                context_window: None,
+            };
+            store.save_provider(&p)?;
+            tracing::info!(provider = %p.name, url = %p.base_url, "found a local model server");
+            added.push(p);
+        }
+        Ok(added)
+    }
+
+    /// An endpoint (with its key) for a configured provider.
+    pub fn endpoint(&self, p: &Provider) -> Result<Endpoint, ApiError> {
+        let api_key = match &p.key_secret {
+            Some(name) => self.secrets.get(&SecretName::new(name)?)?,
+            None => None,
+        };
+        if api_key.is_none() && p.kind.needs_key() {
+            return Err(ProviderError::MissingKey { provider: p.name.clone() }.into());
+        }
+        Ok(Endpoint { label: p.name.clone(), kind: p.kind, base_url: p.base_url.clone(), api_key })
+    }
+
+    /// The provider and model for a turn: the override (CLI environment) if any, else the
+    /// default provider (first run: local servers found on loopback). `model` is what the
+    /// message or persona asked for.
+    pub async fn resolve_provider(&self, model: Option<String>) -> Result<Resolved, ApiError> {
+        let window = crate::chat::context::DEFAULT_CONTEXT_WINDOW;
+        if let Some(o) = &self.provider_override {
+            let endpoint = Endpoint {
+                label: o.kind.label().to_owned(),
+                kind: o.kind,
+                base_url: crate::providers::normalise_base_url(&o.base_url)?,
+                api_key: o.api_key.clone(),
+            };
+            let model = match model.or_else(|| o.model.clone()) {
+                Some(m) => m,
+                None => self.first_model(&endpoint, o.kind).await?,
+            };
+            return Ok(Resolved { endpoint, model, context_window: window });
+        }
+        let store = self.store()?;
+        let mut providers = store.list_providers()?;
+        if providers.is_empty() {
+            providers = self.detect_local_providers().await?;
+        }
+        let wanted = store.settings()?.default_provider;
+        let p = wanted
+            .and_then(|id| providers.iter().find(|p| p.id == id).cloned())
+            .or_else(|| providers.first().cloned())
+            .ok_or(ProviderError::NoProvider)?;
+        let endpoint = self.endpoint(&p)?;
+        let model = match model.or_else(|| p.default_model.clone()) {
+            Some(m) => m,
+            None => self.first_model(&endpoint, p.kind).await?,
+        };
+        Ok(Resolved { endpoint, model, context_window: p.context_window.unwrap_or(window) })
+    }
+
+    async fn first_model(&self, ep: &Endpoint, kind: ProviderKind) -> Result<String, ApiError> {
+        if let Some(m) = fallback_model(kind) {
+            return Ok(m.to_owned());
+        }
+        let models = self.client.list_models(ep).await?;
+        models.into_iter().next().map(|m| m.id).ok_or_else(|| {
+            ProviderError::InvalidConfig(format!(
+                "{} offers no model. Load or download one there first.",
+                ep.label
+            ))
+            .into()
+        })
     }
 }

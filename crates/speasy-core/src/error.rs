@@ -93,6 +93,64 @@ pub enum SecretError {
     Other(String),
 }
 
+/// Failures talking to a model provider. Messages say what to do about it; none carries a key.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ProviderError {
+    #[error(
+        "No model provider is set up. Add an OpenAI or OpenRouter key, or start a local \
+             server (Ollama, LM Studio, llama.cpp), in Settings → Providers."
+    )]
+    NoProvider,
+    #[error("{provider} needs an API key. Add it in Settings → Providers.")]
+    MissingKey { provider: String },
+    #[error("{provider} rejected the API key (401). Check the key in Settings → Providers.")]
+    Unauthorized { provider: String },
+    #[error("{provider} refused the request (403): {message}")]
+    Forbidden { provider: String, message: String },
+    #[error("{provider} has no model \"{model}\" (or this key cannot use it). Pick another model.")]
+    ModelNotFound { provider: String, model: String },
+    #[error("{provider} answered 404 for {url}: is the base URL right?")]
+    EndpointNotFound { provider: String, url: String },
+    #[error("The conversation is too long for this model's context window: {message}")]
+    ContextTooLong { message: String },
+    #[error("{provider} is rate limiting requests (429){}. Try again in a moment.",
+            retry_after_secs.map(|s| format!("; it asks to wait {s} s")).unwrap_or_default())]
+    RateLimited { provider: String, retry_after_secs: Option<u64> },
+    #[error("{provider} had a server error ({status}): {message}")]
+    Server { provider: String, status: u16, message: String },
+    #[error("{provider} rejected the request ({status}): {message}")]
+    BadRequest { provider: String, status: u16, message: String },
+    #[error("Could not reach {provider}: {message}")]
+    Network { provider: String, message: String },
+    #[error("{provider} did not answer in time ({what}).")]
+    Timeout { provider: String, what: &'static str },
+    #[error("{provider} sent a response Speasy could not read: {message}")]
+    MalformedStream { provider: String, message: String },
+    #[error("The connection to {provider} closed before the answer was finished.")]
+    Interrupted { provider: String },
+    #[error("{0}")]
+    InvalidConfig(String),
+}
+
+impl ProviderError {
+    /// Whether trying the same request again may work (before any token was shown).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Self::RateLimited { .. }
+                | Self::Server { .. }
+                | Self::Network { .. }
+                | Self::Timeout { .. }
+                | Self::Interrupted { .. }
+        )
+    }
+
+    /// Whether the person can sensibly press "retry" (after fixing something or waiting).
+    pub fn allow_retry(&self) -> bool {
+        !matches!(self, Self::InvalidConfig(_) | Self::ContextTooLong { .. })
+    }
+}
+
 /// Every error the core reports to a front end.
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
@@ -102,6 +160,8 @@ pub enum CoreError {
     Secret(#[from] SecretError),
     #[error("The local store is not open: {0}")]
     StoreUnavailable(String),
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
     #[error("{0}")]
     InvalidInput(String),
 }
@@ -124,6 +184,15 @@ pub enum ErrorKind {
     SecretUnavailable,
     SecretDenied,
     Secret,
+    NoProvider,
+    ProviderAuth,
+    ProviderModelNotFound,
+    ProviderContextTooLong,
+    ProviderRateLimited,
+    ProviderUnavailable,
+    ProviderBadResponse,
+    ProviderRejected,
+    Unauthorized,
     Internal,
 }
 
@@ -172,8 +241,34 @@ impl From<&CoreError> for ErrorKind {
             }
             CoreError::Secret(SecretError::Other(_)) => Self::Secret,
             CoreError::StoreUnavailable(_) => Self::StoreUnavailable,
+            CoreError::Provider(p) => p.into(),
             CoreError::InvalidInput(_) => Self::InvalidInput,
         }
+    }
+}
+
+impl From<&ProviderError> for ErrorKind {
+    fn from(e: &ProviderError) -> Self {
+        use ProviderError as P;
+        match e {
+            P::NoProvider | P::MissingKey { .. } => Self::NoProvider,
+            P::Unauthorized { .. } | P::Forbidden { .. } => Self::ProviderAuth,
+            P::ModelNotFound { .. } | P::EndpointNotFound { .. } => Self::ProviderModelNotFound,
+            P::ContextTooLong { .. } => Self::ProviderContextTooLong,
+            P::RateLimited { .. } => Self::ProviderRateLimited,
+            P::Server { .. } | P::Network { .. } | P::Timeout { .. } | P::Interrupted { .. } => {
+                Self::ProviderUnavailable
+            }
+            P::MalformedStream { .. } => Self::ProviderBadResponse,
+            P::BadRequest { .. } => Self::ProviderRejected,
+            P::InvalidConfig(_) => Self::InvalidInput,
+        }
+    }
+}
+
+impl From<ProviderError> for ApiError {
+    fn from(e: ProviderError) -> Self {
+        CoreError::from(e).into()
     }
 }
 

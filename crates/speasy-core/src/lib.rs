@@ -3,17 +3,22 @@
 //!
 //! - [`store`]: the local SQLite store (threads, items, facts, settings, full-text search).
 //! - [`secrets`]: API keys in the OS keychain.
-//! - [`chatkit`]: ChatKit protocol types.
+//! - [`chat`]: the chat engine — the ChatKit server in-process, tools, personas, context.
+//! - [`chatkit`]: ChatKit protocol types and widget builders.
+//! - [`providers`]: the OpenAI-compatible client for OpenAI, OpenRouter and local servers.
 //! - [`clock`]: UUIDv7 ids and the hybrid logical clock used for sync.
 //! - [`error`]: typed errors and the one `{kind, message}` error front ends receive.
 
+pub mod chat;
 pub mod chatkit;
 pub mod clock;
 mod core;
 pub mod error;
 pub mod paths;
+pub mod providers;
 pub mod secrets;
 pub mod store;
 
-pub use crate::core::{AppInfo, Core, CoreConfig, StoreStatus};
+pub use crate::chat::{ChatKitResponse, EventStream};
+pub use crate::core::{AppInfo, Core, CoreConfig, ProviderOverride, Resolved, StoreStatus};
 pub use crate::error::{ApiError, CoreError, ErrorKind, SecretError, StoreError};

@@ -9,7 +9,11 @@ use speasy_core::store::{SettingsPatch, Theme};
 use speasy_core::{Core, CoreConfig, ErrorKind};
 
 fn core(dir: &std::path::Path, secrets: Arc<MemoryStore>) -> Core {
-    Core::start(CoreConfig { data_dir: Some(dir.to_owned()), secrets: Some(secrets) })
+    Core::start(CoreConfig {
+        data_dir: Some(dir.to_owned()),
+        secrets: Some(secrets),
+        ..CoreConfig::default()
+    })
 }
 
 #[test]
@@ -19,7 +23,12 @@ fn settings_round_trip_and_persist() {
     {
         let c = core(dir.path(), secrets.clone());
         assert_eq!(c.settings().unwrap().theme, Theme::System);
-        let s = c.update_settings(&SettingsPatch { theme: Some(Theme::Dark) }).unwrap();
+        let s = c
+            .update_settings(&SettingsPatch {
+                theme: Some(Theme::Dark),
+                ..SettingsPatch::default()
+            })
+            .unwrap();
         assert_eq!(s.theme, Theme::Dark);
         // An empty patch changes nothing.
         assert_eq!(c.update_settings(&SettingsPatch::default()).unwrap().theme, Theme::Dark);

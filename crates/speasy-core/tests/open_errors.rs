@@ -15,6 +15,7 @@ fn core_in(dir: &Path) -> Core {
     Core::start(CoreConfig {
         data_dir: Some(dir.to_owned()),
         secrets: Some(std::sync::Arc::new(speasy_core::secrets::MemoryStore::default())),
+        ..CoreConfig::default()
     })
 }
 

@@ -4,4 +4,8 @@ import type { Theme } from "./Theme";
 /**
  * Every setting, with its current value.
  */
-export type Settings = { theme: Theme, };
+export type Settings = { theme: Theme, 
+/**
+ * The provider used when a thread's persona does not name one (`None`: the first).
+ */
+default_provider?: string, };

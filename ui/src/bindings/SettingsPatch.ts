@@ -4,4 +4,8 @@ import type { Theme } from "./Theme";
 /**
  * A change to some settings; absent fields stay as they are.
  */
-export type SettingsPatch = { theme?: Theme, };
+export type SettingsPatch = { theme?: Theme, 
+/**
+ * `""` clears it.
+ */
+default_provider?: string, };

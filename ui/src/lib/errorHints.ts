@@ -27,6 +27,24 @@ export function errorHint(kind: ErrorKind): string | null {
       return "The system keychain refused access. Unlock it and try again.";
     case "secret":
       return "The system keychain reported an error. Try again; if it persists, check the keychain app.";
+    case "no_provider":
+      return "Add an OpenAI or OpenRouter key, or start a local model server (Ollama, LM Studio, llama.cpp), in Settings.";
+    case "provider_auth":
+      return "The provider refused the key. Check it in Settings.";
+    case "provider_model_not_found":
+      return "Pick another model, or check the provider's base URL.";
+    case "provider_context_too_long":
+      return "Start a new conversation, or pick a model with a larger context window.";
+    case "provider_rate_limited":
+      return "The provider is limiting requests. Wait a moment and try again.";
+    case "provider_unavailable":
+      return "The provider could not be reached or had an error. Check your connection (or that the local server is running) and try again.";
+    case "provider_bad_response":
+      return "The provider sent something Speasy could not read. Try again, or try another model.";
+    case "provider_rejected":
+      return "The provider rejected the request. Try another model or rephrase.";
+    case "unauthorized":
+      return "This request needs a valid access token.";
     case "internal":
       return "This is a bug in Speasy. Please report it with the message above.";
   }

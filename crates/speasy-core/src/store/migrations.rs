@@ -22,7 +22,7 @@ macro_rules! migration {
 }
 
 /// Every migration, in order. Version N = the first N applied. Append only.
-pub const MIGRATIONS: &[Migration] = &[migration!("0001_init.sql")];
+pub const MIGRATIONS: &[Migration] = &[migration!("0001_init.sql"), migration!("0002_chat.sql")];
 
 /// The schema version this build writes.
 pub fn latest_version() -> i64 {

@@ -13,6 +13,8 @@
 mod attachments;
 mod facts;
 mod migrations;
+mod personas;
+mod providers;
 mod search;
 mod settings;
 mod threads;
@@ -30,6 +32,7 @@ use crate::error::StoreError;
 
 pub use facts::{Fact, FactStatus, NewFact};
 pub use migrations::{MIGRATIONS, Migration, latest_version};
+pub use personas::{DEFAULT_PERSONA_ID, Persona, PersonaInput};
 pub use search::{HIGHLIGHT_END, HIGHLIGHT_START, RANK_WINDOW, SearchHit, fts_query};
 pub use settings::{Settings, SettingsPatch, Theme};
 pub use threads::ItemQuery;
@@ -199,7 +202,10 @@ impl Store {
         .map_err(m)?;
         migrations::migrate(&mut conn, path)?;
         let (device, hlc) = Self::load_clock(&conn).map_err(m)?;
-        Ok(Self { path: path.into(), device, wall, inner: Mutex::new(Inner { conn, hlc }) })
+        let store =
+            Self { path: path.into(), device, wall, inner: Mutex::new(Inner { conn, hlc }) };
+        store.write(personas::seed_builtins)?;
+        Ok(store)
     }
 
     fn load_clock(conn: &Connection) -> rusqlite::Result<(Uuid, HlcState)> {

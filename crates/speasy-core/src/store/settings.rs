@@ -24,6 +24,10 @@ pub enum Theme {
 #[ts(export)]
 pub struct Settings {
     pub theme: Theme,
+    /// The provider used when a thread's persona does not name one (`None`: the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub default_provider: Option<String>,
 }
 
 /// A change to some settings; absent fields stay as they are.
@@ -33,6 +37,10 @@ pub struct SettingsPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub theme: Option<Theme>,
+    /// `""` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub default_provider: Option<String>,
 }
 
 fn read_key<T: serde::de::DeserializeOwned + Default>(rows: &[(String, String)], key: &str) -> T {
@@ -56,13 +64,20 @@ impl Store {
                 .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<Vec<_>>>()?)
         })?;
-        Ok(Settings { theme: read_key(&rows, "theme") })
+        Ok(Settings {
+            theme: read_key(&rows, "theme"),
+            default_provider: read_key::<Option<String>>(&rows, "default_provider"),
+        })
     }
 
     pub fn update_settings(&self, patch: &SettingsPatch) -> Result<Settings, StoreError> {
         let mut changes: Vec<(&str, String)> = Vec::new();
         if let Some(theme) = patch.theme {
             changes.push(("theme", serde_json::to_string(&theme)?));
+        }
+        if let Some(p) = &patch.default_provider {
+            let v = (!p.is_empty()).then_some(p);
+            changes.push(("default_provider", serde_json::to_string(&v)?));
         }
         self.write(|w| {
             for (key, value) in &changes {

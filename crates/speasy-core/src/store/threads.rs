@@ -327,6 +327,30 @@ impl Store {
         Ok(serde_json::from_str(&data.ok_or_else(|| not_found("Item", item_id))?)?)
     }
 
+    /// Delete every item that came after `item_id` in its thread (ChatKit's retry). Returns how
+    /// many were deleted.
+    pub fn delete_items_after(&self, thread_id: &str, item_id: &str) -> Result<usize, StoreError> {
+        self.write(|w| {
+            let ord: String = w
+                .tx
+                .query_row(
+                    "SELECT ord FROM thread_items WHERE id = ?1 AND thread_id = ?2 AND deleted = 0",
+                    [item_id, thread_id],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .ok_or_else(|| not_found("Item", item_id))?;
+            let stamp = w.stamp();
+            let n = w.tx.execute(
+                "UPDATE thread_items SET deleted = 1, deleted_hlc = ?3, data = json_object('type', type)
+                  WHERE thread_id = ?1 AND ord > ?2 AND deleted = 0",
+                params![thread_id, ord, stamp],
+            )?;
+            touch_thread(w, thread_id)?;
+            Ok(n)
+        })
+    }
+
     /// Delete an item: a tombstone with its content cleared.
     pub fn delete_thread_item(&self, thread_id: &str, item_id: &str) -> Result<(), StoreError> {
         self.write(|w| {

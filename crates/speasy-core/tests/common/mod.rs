@@ -1,6 +1,8 @@
 //! Shared helpers for the store's integration tests (real SQLite files in temp dirs).
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod chat;
+
 use serde_json::{Value, json};
 use speasy_core::chatkit::{ThreadItem, ThreadMetadata, ThreadStatus, format_time};
 use speasy_core::store::Store;

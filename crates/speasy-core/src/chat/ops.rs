@@ -1,0 +1,275 @@
+//! Speasy's own operations, sent through the same entry as ChatKit's under `speasy.*` types:
+//! `{"type": "speasy.facts.list", "params": {...}}`. Each answers JSON. The request enum is
+//! exported to TypeScript (`SpeasyOp`), so the UI's calls are checked against it.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use ts_rs::TS;
+
+use crate::Core;
+use crate::error::{ApiError, ErrorKind};
+use crate::providers::{self, ModelInfo, Provider, ProviderInput, ProviderKind};
+use crate::secrets::SecretName;
+use crate::store::{FactStatus, PersonaInput, SettingsPatch};
+
+/// A `speasy.*` request.
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+#[serde(tag = "type", content = "params")]
+#[ts(export, rename = "SpeasyOp")]
+pub enum Op {
+    /// Facts with the given statuses (default: saved), most recently changed first.
+    #[serde(rename = "speasy.facts.list")]
+    FactsList {
+        #[serde(default)]
+        #[ts(optional)]
+        status: Option<Vec<FactStatus>>,
+    },
+    #[serde(rename = "speasy.facts.save")]
+    FactsSave { fact_id: String },
+    #[serde(rename = "speasy.facts.discard")]
+    FactsDiscard { fact_id: String },
+    #[serde(rename = "speasy.facts.update")]
+    FactsUpdate { fact_id: String, text: String },
+    #[serde(rename = "speasy.facts.delete")]
+    FactsDelete { fact_id: String },
+    #[serde(rename = "speasy.personas.list")]
+    PersonasList {},
+    #[serde(rename = "speasy.personas.create")]
+    PersonasCreate { persona: PersonaInput },
+    #[serde(rename = "speasy.personas.update")]
+    PersonasUpdate { persona_id: String, persona: PersonaInput },
+    #[serde(rename = "speasy.personas.delete")]
+    PersonasDelete { persona_id: String },
+    /// Bind a thread to a persona.
+    #[serde(rename = "speasy.threads.set_persona")]
+    ThreadsSetPersona { thread_id: String, persona_id: String },
+    /// Stop the answer being written in a thread (the partial text is kept).
+    #[serde(rename = "speasy.threads.cancel")]
+    ThreadsCancel { thread_id: String },
+    #[serde(rename = "speasy.search")]
+    Search {
+        query: String,
+        #[serde(default)]
+        #[ts(optional)]
+        limit: Option<usize>,
+    },
+    #[serde(rename = "speasy.settings.get")]
+    SettingsGet {},
+    #[serde(rename = "speasy.settings.update")]
+    SettingsUpdate { patch: SettingsPatch },
+    #[serde(rename = "speasy.providers.list")]
+    ProvidersList {},
+    /// Create (no `id` or an unknown one) or change a provider; an `api_key` goes to the keychain.
+    #[serde(rename = "speasy.providers.upsert")]
+    ProvidersUpsert { provider: ProviderInput },
+    #[serde(rename = "speasy.providers.delete")]
+    ProvidersDelete { provider_id: String },
+    /// The provider's models (`GET /models`).
+    #[serde(rename = "speasy.providers.models")]
+    ProvidersModels { provider_id: String },
+    /// Look for local servers (Ollama, LM Studio, llama.cpp) and add those found.
+    #[serde(rename = "speasy.providers.detect")]
+    ProvidersDetect {},
+    #[serde(rename = "speasy.health")]
+    Health {},
+}
+
+/// A provider as front ends see it: whether a key is set, never the key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ProviderView {
+    #[serde(flatten)]
+    pub provider: Provider,
+    pub has_key: bool,
+}
+
+/// `GET /health` and `speasy.health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Health {
+    /// `ok`, or `degraded` when the database is not usable.
+    pub status: String,
+    pub version: String,
+    pub database: DatabaseHealth,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DatabaseHealth {
+    pub ok: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub error: Option<String>,
+}
+
+fn to_json<T: Serialize>(v: T) -> Result<Value, ApiError> {
+    serde_json::to_value(v).map_err(|e| ApiError::new(ErrorKind::Internal, e.to_string()))
+}
+
+impl Core {
+    /// Health: version and whether the database answers.
+    pub fn health(&self) -> Health {
+        let db = self.store().map_err(ApiError::from).and_then(|s| {
+            s.schema_version().map_err(ApiError::from)?;
+            Ok(())
+        });
+        let (status, error) = match db {
+            Ok(()) => ("ok", None),
+            Err(e) => ("degraded", Some(e.message)),
+        };
+        Health {
+            status: status.into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            database: DatabaseHealth { ok: error.is_none(), error },
+        }
+    }
+
+    fn provider_view(&self, p: Provider) -> Result<ProviderView, ApiError> {
+        let has_key = match &p.key_secret {
+            Some(name) => self.secrets().exists(&SecretName::new(name)?)?,
+            None => false,
+        };
+        Ok(ProviderView { provider: p, has_key })
+    }
+
+    fn upsert_provider(&self, input: ProviderInput) -> Result<Provider, ApiError> {
+        let store = self.store()?;
+        let existing = match &input.id {
+            Some(id) => match store.load_provider(id) {
+                Ok(p) => Some(p),
+                Err(crate::StoreError::NotFound { .. }) => None,
+                Err(e) => return Err(e.into()),
+            },
+            None => None,
+        };
+        let mut p = match existing {
+            Some(p) => p,
+            None => {
+                let kind = input.kind.unwrap_or(ProviderKind::Custom);
+                let id = match &input.id {
+                    Some(id) => id.clone(),
+                    None => {
+                        let taken: Vec<String> =
+                            store.list_providers()?.into_iter().map(|p| p.id).collect();
+                        let base = kind.as_str().replace('_', "-");
+                        (1..)
+                            .map(|n| if n == 1 { base.clone() } else { format!("{base}-{n}") })
+                            .find(|c| !taken.contains(c))
+                            .unwrap_or(base)
+                    }
+                };
+                let base_url = input
+                    .base_url
+                    .clone()
+                    .or_else(|| kind.default_base_url().map(str::to_owned))
+                    .ok_or_else(|| {
+                        ApiError::new(ErrorKind::InvalidInput, "a custom provider needs a base URL")
+                    })?;
+                Provider {
+                    id,
+                    kind,
+                    name: kind.label().to_owned(),
+                    base_url,
+                    key_secret: None,
+                    default_model: None,
+                    context_window: None,
+                }
+            }
+        };
+        providers::check_id(&p.id)?;
+        if let Some(kind) = input.kind {
+            p.kind = kind;
+        }
+        if let Some(name) = input.name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()) {
+            p.name = name;
+        }
+        if let Some(url) = &input.base_url {
+            p.base_url = url.clone();
+        }
+        p.base_url = providers::normalise_base_url(&p.base_url)?;
+        if let Some(m) = input.default_model {
+            p.default_model = Some(m.trim().to_owned()).filter(|m| !m.is_empty());
+        }
+        if input.context_window.is_some() {
+            p.context_window = input.context_window.filter(|w| *w > 0);
+        }
+        if let Some(key) = input.api_key {
+            let name = Provider::secret_name_for(&p.id);
+            self.secret_set(&name, key)?;
+            p.key_secret = Some(name);
+        }
+        store.save_provider(&p)?;
+        Ok(p)
+    }
+}
+
+/// Run a `speasy.*` operation.
+pub async fn run(core: &Arc<Core>, op: Op) -> Result<Value, ApiError> {
+    let store = || core.store().map_err(ApiError::from);
+    match op {
+        Op::FactsList { status } => {
+            let status = status.unwrap_or_else(|| vec![FactStatus::Saved]);
+            to_json(store()?.list_facts(&status)?)
+        }
+        Op::FactsSave { fact_id } => {
+            to_json(store()?.set_fact_status(&fact_id, FactStatus::Saved)?)
+        }
+        Op::FactsDiscard { fact_id } => {
+            to_json(store()?.set_fact_status(&fact_id, FactStatus::Discarded)?)
+        }
+        Op::FactsUpdate { fact_id, text } => to_json(store()?.set_fact_text(&fact_id, &text)?),
+        Op::FactsDelete { fact_id } => {
+            store()?.delete_fact(&fact_id)?;
+            Ok(json!({}))
+        }
+        Op::PersonasList {} => to_json(store()?.list_personas()?),
+        Op::PersonasCreate { persona } => to_json(store()?.create_persona(&persona)?),
+        Op::PersonasUpdate { persona_id, persona } => {
+            to_json(store()?.update_persona(&persona_id, &persona)?)
+        }
+        Op::PersonasDelete { persona_id } => {
+            store()?.delete_persona(&persona_id)?;
+            Ok(json!({}))
+        }
+        Op::ThreadsSetPersona { thread_id, persona_id } => {
+            store()?.set_thread_persona(&thread_id, &persona_id)?;
+            Ok(json!({}))
+        }
+        Op::ThreadsCancel { thread_id } => Ok(json!({ "cancelled": core.cancel_turn(&thread_id) })),
+        Op::Search { query, limit } => to_json(core.search(&query, limit.unwrap_or(20))?),
+        Op::SettingsGet {} => to_json(core.settings()?),
+        Op::SettingsUpdate { patch } => to_json(core.update_settings(&patch)?),
+        Op::ProvidersList {} => {
+            let list = store()?.list_providers()?;
+            to_json(list.into_iter().map(|p| core.provider_view(p)).collect::<Result<Vec<_>, _>>()?)
+        }
+        Op::ProvidersUpsert { provider } => {
+            let p = core.upsert_provider(provider)?;
+            to_json(core.provider_view(p)?)
+        }
+        Op::ProvidersDelete { provider_id } => {
+            let store = store()?;
+            let p = store.load_provider(&provider_id)?;
+            if let Some(name) = &p.key_secret {
+                core.secret_delete(name)?;
+            }
+            store.delete_provider(&provider_id)?;
+            Ok(json!({}))
+        }
+        Op::ProvidersModels { provider_id } => {
+            let p = store()?.load_provider(&provider_id)?;
+            let ep = core.endpoint(&p)?;
+            let models: Vec<ModelInfo> = core.client().list_models(&ep).await?;
+            to_json(models)
+        }
+        Op::ProvidersDetect {} => {
+            let added = core.detect_local_providers().await?;
+            to_json(
+                added.into_iter().map(|p| core.provider_view(p)).collect::<Result<Vec<_>, _>>()?,
+            )
+        }
+        Op::Health {} => to_json(core.health()),
+    }
+}
