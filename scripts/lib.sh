@@ -8,6 +8,8 @@ UI="$ROOT/ui"
 TAURI="$UI/node_modules/.bin/tauri"
 NODE_MIN="20.19"
 TAURI_DRIVER_VERSION="2.1.0"
+CHATKIT_PY_VERSION="1.6.5" # openai-chatkit, whose pydantic models check our ChatKit output
+VENV="${SPEASY_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/speasy-venv}"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -17,7 +19,7 @@ APT_BUILD=(build-essential pkg-config file libssl-dev libwebkit2gtk-4.1-dev libx
   libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev)
 # ...and to test it headless: a virtual display, WebKit's WebDriver, a real keychain.
 APT_TEST=(xvfb xauth dbus dbus-x11 webkit2gtk-driver fonts-dejavu-core gnome-keyring
-  libsecret-tools keyutils procps imagemagick)
+  libsecret-tools keyutils procps imagemagick python3 python3-venv)
 
 is_debian_like() { [[ -r /etc/debian_version ]] && command -v apt-get >/dev/null; }
 
@@ -86,5 +88,16 @@ tauri_driver_deps() {
     || ! cargo install --list | grep -q "^tauri-driver v$TAURI_DRIVER_VERSION:"; then
     say "installing tauri-driver $TAURI_DRIVER_VERSION (cargo install)"
     cargo install tauri-driver --locked --version "$TAURI_DRIVER_VERSION" --quiet
+  fi
+}
+
+# A Python venv with openai-chatkit (the conformance check validates our wire output with the
+# official SDK's own models).
+python_deps() {
+  command -v python3 >/dev/null || die "python3 is needed for the ChatKit conformance check"
+  if ! "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('openai-chatkit') != '$CHATKIT_PY_VERSION')" 2>/dev/null; then
+    say "installing openai-chatkit $CHATKIT_PY_VERSION into $VENV"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check "openai-chatkit==$CHATKIT_PY_VERSION"
   fi
 }

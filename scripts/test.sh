@@ -12,6 +12,7 @@ start=$SECONDS
 system_deps "${APT_TEST[@]}"
 rust_deps
 node_deps
+python_deps
 [[ -n "${SPEASY_SKIP_E2E:-}" ]] || tauri_driver_deps
 
 say "cargo fmt --check"
@@ -23,8 +24,22 @@ say "UI build (the app embeds ui/dist)"
 say "cargo clippy (all crates, all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-say "Rust tests"
-cargo test --locked
+say "Rust tests (the chat scenarios record what they put on the wire)"
+CONFORMANCE="$(mktemp -d)"
+SPEASY_CONFORMANCE_DIR="$CONFORMANCE" cargo test --locked
+
+say "ChatKit conformance: openai-chatkit $CHATKIT_PY_VERSION's models, strict mode"
+VALIDATOR="$ROOT/../shared/tools/validate_chatkit.py"
+[[ -f "$VALIDATOR" ]] || die "missing $VALIDATOR (CI runs with ../shared beside the clone)"
+for kind in event item widget request; do
+  files=("$CONFORMANCE/$kind".*.jsonl)
+  [[ -e "${files[0]}" ]] || die "the chat scenarios recorded no $kind: the conformance check would prove nothing"
+  lines=$(cat "${files[@]}" | wc -l)
+  result="$(cat "${files[@]}" | "$VENV/bin/python" "$VALIDATOR" --kind "$kind" | tail -1)"
+  printf '    %-8s %6d lines: %s\n' "$kind" "$lines" "$result" >&2
+  [[ "$result" == *" 0 failed" ]] || { cat "${files[@]}" | "$VENV/bin/python" "$VALIDATOR" --kind "$kind" | head -40 >&2; die "ChatKit conformance failed for $kind"; }
+done
+rm -rf "$CONFORMANCE"
 
 say "TypeScript bindings are up to date"
 if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then

@@ -3,10 +3,12 @@
 
 use std::sync::Arc;
 
+use speasy_core::chatkit::protocol::StreamEvent;
 use speasy_core::chatkit::{Page, ThreadMetadata};
 use speasy_core::store::{SearchHit, Settings, SettingsPatch};
-use speasy_core::{ApiError, AppInfo, Core, StoreStatus};
+use speasy_core::{ApiError, AppInfo, ChatKitResponse, Core, ErrorKind, StoreStatus};
 use tauri::State;
+use tauri::ipc::Channel;
 
 type CoreState<'a> = State<'a, Arc<Core>>;
 
@@ -69,4 +71,28 @@ pub async fn threads_list(
     limit: Option<usize>,
 ) -> Result<Page<ThreadMetadata>, ApiError> {
     core.threads_list(after.as_deref(), limit)
+}
+
+/// The ChatKit entry (and `speasy.*` requests): JSON ops answer `Some(body)`; streaming ops
+/// send each event on `on_event` and answer `None` when the turn ends. If the window stops
+/// listening, the turn is cancelled (its partial answer is kept).
+#[tauri::command]
+pub async fn chatkit(
+    core: CoreState<'_>,
+    request: serde_json::Value,
+    on_event: Channel<StreamEvent>,
+) -> Result<Option<serde_json::Value>, ApiError> {
+    let body = serde_json::to_vec(&request)
+        .map_err(|e| ApiError::new(ErrorKind::InvalidInput, e.to_string()))?;
+    match core.inner().chatkit(&body).await? {
+        ChatKitResponse::Json(v) => Ok(Some(v)),
+        ChatKitResponse::Stream(mut events) => {
+            while let Some(event) = events.next().await {
+                if on_event.send(event).is_err() {
+                    break; // dropping `events` cancels the turn
+                }
+            }
+            Ok(None)
+        }
+    }
 }

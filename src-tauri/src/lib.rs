@@ -23,6 +23,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, core: Arc<Core>) -> Builder<R>
         commands::secret_exists,
         commands::search,
         commands::threads_list,
+        commands::chatkit,
     ])
 }
 

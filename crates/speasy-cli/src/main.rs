@@ -1,15 +1,16 @@
 //! `speasy-cli`: the core without a window, for scripts and for tests. It opens the same data
-//! dir as the app (`--data-dir` or `SPEASY_DATA_DIR`, else the OS app data dir). The local
-//! HTTP API (`serve`) arrives with the chat engine.
+//! dir as the app (`--data-dir` or `SPEASY_DATA_DIR`, else the OS app data dir). `serve` exposes
+//! the core's protocol over HTTP on loopback (see `serve.rs`).
 
 mod demo;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use speasy_core::{ApiError, Core, CoreConfig, StoreStatus};
+use speasy_core::{ApiError, Core, CoreConfig, ErrorKind, ProviderOverride, StoreStatus};
 
 #[derive(Parser)]
 #[command(name = "speasy-cli", version, about = "Speasy's core from the command line")]
@@ -38,6 +39,19 @@ enum Command {
     },
     /// Add a few example conversations (to try the app, and for end-to-end tests).
     SeedDemo,
+    /// Serve the core's protocol on 127.0.0.1 (POST /chatkit, GET /health, /facts...).
+    ///
+    /// The model provider comes from the environment like the official OpenAI SDKs:
+    /// OPENAI_API_KEY and OPENAI_BASE_URL, or OPENROUTER_API_KEY; the model from SPEASY_MODEL.
+    /// Without any, the providers configured in the app are used.
+    Serve {
+        /// Port on 127.0.0.1 (0: any free port; the URL is printed as JSON on stdout).
+        #[arg(long, default_value_t = 8787)]
+        port: u16,
+        /// Bearer token every route but /health requires.
+        #[arg(long, env = "SPEASY_API_TOKEN", hide_env_values = true)]
+        token: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -59,14 +73,18 @@ fn main() -> ExitCode {
 }
 
 fn print(v: &impl serde::Serialize) -> Result<(), ApiError> {
-    let line = serde_json::to_string(v)
-        .map_err(|e| ApiError::new(speasy_core::ErrorKind::Internal, e.to_string()))?;
+    let line =
+        serde_json::to_string(v).map_err(|e| ApiError::new(ErrorKind::Internal, e.to_string()))?;
     println!("{line}");
     Ok(())
 }
 
 fn run(cli: Cli) -> Result<(), ApiError> {
-    let core = Arc::new(Core::start(CoreConfig { data_dir: cli.data_dir, secrets: None }));
+    let core = Arc::new(Core::start(CoreConfig {
+        data_dir: cli.data_dir,
+        provider_override: ProviderOverride::from_env(),
+        ..CoreConfig::default()
+    }));
     if let StoreStatus::Failed { error, .. } = core.store_status() {
         return Err(error);
     }
@@ -81,6 +99,19 @@ fn run(cli: Cli) -> Result<(), ApiError> {
             let n = demo::seed(&store)?;
             eprintln!("added {n} example conversations");
             Ok(())
+        }
+        Command::Serve { port, token } => {
+            if token.trim().len() < 8 {
+                return Err(ApiError::new(
+                    ErrorKind::InvalidInput,
+                    "the API token must be at least 8 characters",
+                ));
+            }
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| ApiError::new(ErrorKind::Internal, e.to_string()))?;
+            rt.block_on(serve::serve(core, port, token.trim().to_owned()))
         }
     }
 }
