@@ -2,7 +2,7 @@
 //!
 //! The scripted OpenAI-compatible server streams `SPEASY_BENCH_TOKENS` (default 10,000) content
 //! chunks as fast as it can. The same stream is read by (a) a raw client (reqwest, SSE framing and
-//! JSON parsing of every chunk: the least any client must do) and (b) the core answering a
+//! a typed parse of each chunk's delta text: the least any client must do) and (b) the core answering a
 //! `threads.add_user_message` (request parsing, context from SQLite, the provider stream, one
 //! ChatKit event per token through the channel, persistence of the items).
 //!
@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use eventsource_stream::Eventsource;
 use futures_util::StreamExt;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, json};
 use speasy_core::chatkit::protocol::{ItemUpdate, StreamEvent};
 use speasy_core::chatkit::{ThreadMetadata, ThreadStatus, format_time};
 use speasy_core::providers::ProviderKind;
@@ -33,6 +33,20 @@ const MODEL: &str = "bench-model";
 
 fn env_usize(key: &str, default: usize) -> usize {
     std::env::var(key).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// The least a client reads of a chunk: the delta's text (typed, like the core does).
+#[derive(serde::Deserialize)]
+struct Chunk {
+    choices: Vec<Choice>,
+}
+#[derive(serde::Deserialize)]
+struct Choice {
+    delta: Delta,
+}
+#[derive(serde::Deserialize)]
+struct Delta {
+    content: Option<String>,
 }
 
 struct Run {
@@ -57,11 +71,9 @@ async fn raw(client: &reqwest::Client, stub: &OpenAiStub) -> Run {
         if ev.data == "[DONE]" {
             break;
         }
-        let v: Value = serde_json::from_str(&ev.data).unwrap();
-        if v.pointer("/choices/0/delta/content")
-            .and_then(Value::as_str)
-            .is_some_and(|s| !s.is_empty())
-        {
+        let chunk: Chunk = serde_json::from_str(&ev.data).unwrap();
+        let text = chunk.choices.first().and_then(|c| c.delta.content.as_deref());
+        if text.is_some_and(|s| !s.is_empty()) {
             first.get_or_insert_with(|| start.elapsed());
             tokens += 1;
         }
@@ -150,8 +162,8 @@ fn main() {
         }
         let (rf, rt_, cf, ct) =
             (median(raw_first), median(raw_total), median(core_first), median(core_total));
-        let per_token = ct.saturating_sub(rt_).as_secs_f64() * 1e6 / n as f64;
-        let ttft_added = cf.saturating_sub(rf).as_secs_f64() * 1e3;
+        let per_token = (ct.as_secs_f64() - rt_.as_secs_f64()) * 1e6 / n as f64;
+        let ttft_added = (cf.as_secs_f64() - rf.as_secs_f64()) * 1e3;
         println!("stream of {n} tokens, median of {runs} runs");
         println!(
             "  raw client:  first token {:>8.3} ms   total {:>8.2} ms",

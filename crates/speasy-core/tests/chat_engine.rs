@@ -661,3 +661,60 @@ async fn first_run_finds_a_local_server_and_providers_keep_keys_in_the_keychain(
         "{events:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stalled_stream_times_out_and_keeps_what_was_written() {
+    let policy = speasy_core::providers::openai::Policy {
+        idle_timeout: Duration::from_millis(400),
+        ..test_policy()
+    };
+    let h = Harness::with(ProviderKind::Custom, policy).await;
+    h.stub.push(Stream::text(MODEL, &["Thinking", " hard"]).truncate_after(3).hang());
+    let events = h.stream(create("a question that stalls the server")).await;
+    let partial = items_of(&events, "assistant_message");
+    assert_eq!(assistant_text(partial[0]), "Thinking hard");
+    let err = events.last().unwrap();
+    assert!(err["message"].as_str().unwrap().contains("did not answer in time"), "{err}");
+    assert_eq!(err["allow_retry"], true);
+    assert!(h.stub.wait_disconnect(Duration::from_secs(5)).await, "the stalled stream is closed");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_title_from_the_model_the_first_words_become_the_title() {
+    let h = Harness::new().await;
+    h.stub.push(Stream::text(MODEL, &["Sure."]));
+    h.stub.push(Reply::server_error(500)); // the title call fails
+    let long = "Could you help me plan a two week trip along the coast of Portugal in spring?";
+    let events = h.stream(create(long)).await;
+    let title = events.last().unwrap()["thread"]["title"].as_str().unwrap().to_owned();
+    assert!(title.starts_with("Could you help me plan a two week trip"), "{title}");
+    assert!(title.ends_with('…') && title.chars().count() <= 61, "{title}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_tool_output_completes_the_call_and_the_answer_continues() {
+    let h = Harness::new().await;
+    h.stub.push(Stream::text(MODEL, &["Checking."]));
+    h.stub.push(Reply::completion(MODEL, "Client tool"));
+    let events = h.stream(create("what's on my clipboard?")).await;
+    let id = thread_id(&events);
+    // A pending client tool call, as a client-tool-capable responder would leave it.
+    let store = h.core.store().unwrap();
+    let call: speasy_core::chatkit::ThreadItem = serde_json::from_value(json!({
+        "id": "tc_1", "thread_id": id, "created_at": "2026-11-21T12:00:00Z", "type": "client_tool_call",
+        "status": "pending", "call_id": "call_1", "name": "read_clipboard", "arguments": {}
+    }))
+    .unwrap();
+    store.add_thread_item(&id, &call).unwrap();
+    h.stub.push(Stream::text(MODEL, &["It says hello."]));
+    let events = h.stream(json!({"type": "threads.add_client_tool_output", "params": {"thread_id": id, "result": {"text": "hello"}}})).await;
+    assert_eq!(assistant_text(items_of(&events, "assistant_message")[0]), "It says hello.");
+    let done = store.load_item(&id, "tc_1").unwrap();
+    assert_eq!(done.fields["status"], "completed");
+    assert_eq!(done.fields["output"], json!({"text": "hello"}));
+    let sent = chat_bodies(&h.stub).last().unwrap()["messages"].to_string();
+    assert!(sent.contains("read_clipboard") && sent.contains("hello"), "{sent}");
+    // Nothing pending any more: a second output is refused.
+    let events = h.stream(json!({"type": "threads.add_client_tool_output", "params": {"thread_id": id, "result": 1}})).await;
+    assert_eq!(shape(&events), ["error"]);
+}

@@ -36,6 +36,7 @@ pub struct Harness {
     pub core: Arc<Core>,
     pub secrets: Arc<MemoryStore>,
     pub kind: ProviderKind,
+    pub policy: Policy,
 }
 
 impl Harness {
@@ -45,17 +46,27 @@ impl Harness {
     }
 
     pub async fn with_kind(kind: ProviderKind) -> Self {
+        Self::with(kind, test_policy()).await
+    }
+
+    pub async fn with(kind: ProviderKind, policy: Policy) -> Self {
         let stub = OpenAiStub::start().await;
         stub.require_key(Some(KEY));
         let dir = tempfile::tempdir().unwrap();
         let secrets = Arc::new(MemoryStore::default());
-        let core = start_core(dir.path(), &stub, kind, secrets.clone());
-        Self { dir, stub, core, secrets, kind }
+        let core = start_core(dir.path(), &stub, kind, secrets.clone(), policy.clone());
+        Self { dir, stub, core, secrets, kind, policy }
     }
 
     /// Drop the core and start a new one on the same data dir (an app restart).
     pub fn restart(&mut self) {
-        self.core = start_core(self.dir.path(), &self.stub, self.kind, self.secrets.clone());
+        self.core = start_core(
+            self.dir.path(),
+            &self.stub,
+            self.kind,
+            self.secrets.clone(),
+            self.policy.clone(),
+        );
     }
 
     pub async fn call(&self, req: Value) -> Result<ChatKitResponse, ApiError> {
@@ -99,6 +110,7 @@ pub fn start_core(
     stub: &OpenAiStub,
     kind: ProviderKind,
     secrets: Arc<MemoryStore>,
+    policy: Policy,
 ) -> Arc<Core> {
     Arc::new(Core::start(CoreConfig {
         data_dir: Some(dir.to_owned()),
@@ -109,7 +121,7 @@ pub fn start_core(
             api_key: Some(SecretString::from(KEY)),
             model: Some(MODEL.into()),
         }),
-        http_policy: Some(test_policy()),
+        http_policy: Some(policy),
         local_candidates: Some(Vec::new()),
     }))
 }
