@@ -259,23 +259,35 @@ async fn add_user_message(
     send(em, StreamEvent::ItemDone { item }).await
 }
 
-/// Every item of a thread, hidden ones included, oldest first.
-fn history(store: &Store, thread_id: &str) -> Result<Vec<ThreadItem>, StoreError> {
-    let mut all = Vec::new();
+/// The thread's newest items (hidden ones included), oldest first: as many as could fit in a
+/// `window`-token context, so a long thread costs a bounded read per turn.
+fn history(store: &Store, thread_id: &str, window: u32) -> Result<Vec<ThreadItem>, StoreError> {
+    let mut budget = u64::from(window);
+    let mut newest_first = Vec::new();
     let mut after = None;
     loop {
         let page = store.load_thread_items(
             thread_id,
             &ItemQuery {
                 after,
-                limit: 200,
-                order: crate::chatkit::Order::Asc,
+                limit: 100,
+                order: crate::chatkit::Order::Desc,
                 include_hidden: true,
             },
         )?;
-        all.extend(page.data);
+        for item in page.data {
+            let cost = context::item_message(&item)
+                .map_or(0, |m| u64::from(context::estimate_tokens(m.text_len())));
+            newest_first.push(item);
+            budget = budget.saturating_sub(cost);
+            if budget == 0 {
+                newest_first.reverse();
+                return Ok(newest_first);
+            }
+        }
         if !page.has_more {
-            return Ok(all);
+            newest_first.reverse();
+            return Ok(newest_first);
         }
         after = page.after;
     }
@@ -398,9 +410,9 @@ async fn respond(
     let before = store.load_thread(thread_id)?;
     let persona = persona_of(store, thread_id)?;
     let resolved = core.resolve_provider(model.or_else(|| persona.default_model.clone())).await?;
-    let items = history(store, thread_id)?;
-    let user_text = last_user_text(&items);
     let window = resolved.context_window;
+    let items = history(store, thread_id, window)?;
+    let user_text = last_user_text(&items);
     let facts = context::pick_facts(
         store.search_saved_facts(&user_text, context::MAX_FACTS)?,
         store.list_facts(&[crate::store::FactStatus::Saved])?,
