@@ -297,7 +297,7 @@ impl ChatStream {
     /// The next item; `None` after [`StreamItem::Finished`] or an error.
     pub async fn next(&mut self) -> Option<Result<StreamItem, ProviderError>> {
         if let Some(first) = self.first.take() {
-            if first.is_err() {
+            if matches!(first, Err(_) | Ok(StreamItem::Finished(_))) {
                 self.ended = true;
             }
             return Some(first);
