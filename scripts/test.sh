@@ -41,6 +41,9 @@ for kind in event item widget request; do
 done
 rm -rf "$CONFORMANCE"
 
+say "chat engine benchmark (figures printed, never asserted)"
+SPEASY_BENCH_RUNS="${SPEASY_BENCH_RUNS:-7}" cargo bench --locked -p speasy-core --bench stream
+
 say "TypeScript bindings are up to date"
 if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
   changed="$(git -C "$ROOT" status --porcelain -- ui/src/bindings)"
