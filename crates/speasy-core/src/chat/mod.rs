@@ -184,9 +184,9 @@ impl Core {
                 let page = self.store()?.load_thread_items(
                     &p.thread_id,
                     &ItemQuery {
-                        after: p.after,
-                        limit: page_limit(p.limit),
-                        order: p.order,
+                        after: p.page.after,
+                        limit: page_limit(p.page.limit),
+                        order: p.page.order,
                         include_hidden: false,
                     },
                 )?;

@@ -108,6 +108,7 @@ pub struct ThreadParams {
     pub thread_id: String,
 }
 
+/// `threads.list` params; `items.list` adds a `thread_id`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ListThreadsParams {
     #[serde(default)]
@@ -121,12 +122,8 @@ pub struct ListThreadsParams {
 #[derive(Debug, Clone, Deserialize)]
 pub struct ListItemsParams {
     pub thread_id: String,
-    #[serde(default)]
-    pub limit: Option<usize>,
-    #[serde(default)]
-    pub order: Order,
-    #[serde(default)]
-    pub after: Option<String>,
+    #[serde(flatten)]
+    pub page: ListThreadsParams,
 }
 
 #[derive(Debug, Clone, Deserialize)]
