@@ -131,7 +131,7 @@ pub struct Core {
     data_dir: PathBuf,
     store: RwLock<Slot>,
     secrets: Arc<dyn SecretStore>,
-    client: Client,
+    client: Result<Client, ProviderError>,
     provider_override: Option<ProviderOverride>,
     local_candidates: Vec<(ProviderKind, String)>,
     /// The turn answering in each thread, to refuse a second one and to stop it.
@@ -156,10 +156,10 @@ impl Core {
         });
         let slot = Self::open_slot(&data_dir);
         let policy = config.http_policy.unwrap_or_default();
-        let client = Client::new(policy.clone()).unwrap_or_else(|e| {
-            // Building a client only fails when the TLS backend cannot load; report on use.
-            tracing::error!(error = %e, "HTTP client with default settings");
-            Client::new(Policy::default()).unwrap_or_else(|_| std::process::abort())
+        // Building the client only fails when the TLS backend cannot load: kept and reported on
+        // use, like a store that cannot open.
+        let client = Client::new(policy).inspect_err(|e| {
+            tracing::error!(error = %e, "no HTTP client: model providers cannot be reached");
         });
         Self {
             data_dir,
@@ -275,8 +275,8 @@ impl Core {
 }
 
 impl Core {
-    pub(crate) fn client(&self) -> &Client {
-        &self.client
+    pub(crate) fn client(&self) -> Result<&Client, ProviderError> {
+        self.client.as_ref().map_err(Clone::clone)
     }
 
     /// Register the turn answering in `thread_id`; `false` if one is already running.
@@ -374,7 +374,7 @@ impl Core {
         if let Some(m) = fallback_model(kind) {
             return Ok(m.to_owned());
         }
-        let models = self.client.list_models(ep).await?;
+        let models = self.client()?.list_models(ep).await?;
         models.into_iter().next().map(|m| m.id).ok_or_else(|| {
             ProviderError::InvalidConfig(format!(
                 "{} offers no model. Load or download one there first.",

@@ -261,7 +261,7 @@ pub async fn run(core: &Arc<Core>, op: Op) -> Result<Value, ApiError> {
         Op::ProvidersModels { provider_id } => {
             let p = store()?.load_provider(&provider_id)?;
             let ep = core.endpoint(&p)?;
-            let models: Vec<ModelInfo> = core.client().list_models(&ep).await?;
+            let models: Vec<ModelInfo> = core.client()?.list_models(&ep).await?;
             to_json(models)
         }
         Op::ProvidersDetect {} => {

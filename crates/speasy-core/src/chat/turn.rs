@@ -433,10 +433,11 @@ async fn respond(
         };
         let mut draft = Draft::new(thread_id);
         let cancel = em.cancel_token().clone();
+        let client = core.client()?;
         let opened = tokio::select! {
             biased;
             () = cancel.cancelled() => Err(None),
-            r = core.client().stream_chat(&resolved.endpoint, &req, &cancel) => r.map_err(Some),
+            r = client.stream_chat(&resolved.endpoint, &req, &cancel) => r.map_err(Some),
         };
         let mut stream = match opened {
             Ok(s) => s,
@@ -565,11 +566,10 @@ async fn make_title(core: &Core, resolved: &Resolved, user: &str, answer: &str) 
         max_tokens: Some(24),
         temperature: Some(0.2),
     };
-    let asked = tokio::time::timeout(
-        Duration::from_secs(15),
-        core.client().complete(&resolved.endpoint, &req),
-    )
-    .await;
+    let Ok(client) = core.client() else { return fallback() };
+    let asked =
+        tokio::time::timeout(Duration::from_secs(15), client.complete(&resolved.endpoint, &req))
+            .await;
     match asked {
         Ok(Ok(t)) => {
             let t = t.lines().find(|l| !l.trim().is_empty()).unwrap_or_default();
