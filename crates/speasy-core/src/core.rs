@@ -322,10 +322,17 @@ impl Core {
         Ok(added)
     }
 
-    /// An endpoint (with its key) for a configured provider.
-    pub fn endpoint(&self, p: &Provider) -> Result<Endpoint, ApiError> {
+    /// An endpoint (with its key) for a configured provider. The keychain is asked off the
+    /// async workers: on Linux it is a D-Bus round trip, and may wait for an unlock prompt.
+    pub async fn endpoint(&self, p: &Provider) -> Result<Endpoint, ApiError> {
         let api_key = match &p.key_secret {
-            Some(name) => self.secrets.get(&SecretName::new(name)?)?,
+            Some(name) => {
+                let name = SecretName::new(name)?;
+                let secrets = Arc::clone(&self.secrets);
+                tokio::task::spawn_blocking(move || secrets.get(&name))
+                    .await
+                    .map_err(|e| ApiError::new(crate::ErrorKind::Internal, e.to_string()))??
+            }
             None => None,
         };
         if api_key.is_none() && p.kind.needs_key() {
@@ -362,7 +369,7 @@ impl Core {
             .and_then(|id| providers.iter().find(|p| p.id == id).cloned())
             .or_else(|| providers.first().cloned())
             .ok_or(ProviderError::NoProvider)?;
-        let endpoint = self.endpoint(&p)?;
+        let endpoint = self.endpoint(&p).await?;
         let model = match model.or_else(|| p.default_model.clone()) {
             Some(m) => m,
             None => self.first_model(&endpoint, p.kind).await?,

@@ -260,7 +260,7 @@ pub async fn run(core: &Arc<Core>, op: Op) -> Result<Value, ApiError> {
         }
         Op::ProvidersModels { provider_id } => {
             let p = store()?.load_provider(&provider_id)?;
-            let ep = core.endpoint(&p)?;
+            let ep = core.endpoint(&p).await?;
             let models: Vec<ModelInfo> = core.client()?.list_models(&ep).await?;
             to_json(models)
         }
