@@ -135,7 +135,8 @@ pub struct Core {
     provider_override: Option<ProviderOverride>,
     local_candidates: Vec<(ProviderKind, String)>,
     /// The turn answering in each thread, to refuse a second one and to stop it.
-    turns: Mutex<HashMap<String, CancellationToken>>,
+    turns: Mutex<HashMap<String, (u64, CancellationToken)>>,
+    next_turn: std::sync::atomic::AtomicU64,
 }
 
 const MAX_PAGE: usize = 200;
@@ -169,6 +170,7 @@ impl Core {
             provider_override: config.provider_override,
             local_candidates: config.local_candidates.unwrap_or_else(detect::default_candidates),
             turns: Mutex::new(HashMap::new()),
+            next_turn: std::sync::atomic::AtomicU64::new(1),
         }
     }
 
@@ -279,24 +281,36 @@ impl Core {
         self.client.as_ref().map_err(Clone::clone)
     }
 
-    /// Register the turn answering in `thread_id`; `false` if one is already running.
-    pub(crate) fn begin_turn(&self, thread_id: &str, token: CancellationToken) -> bool {
+    /// Register the turn answering in `thread_id`: its id, or `None` if one is already running.
+    /// A cancelled turn that is still winding down does not block a new one.
+    pub(crate) fn begin_turn(&self, thread_id: &str, token: CancellationToken) -> Option<u64> {
         let mut turns = self.turns.lock().unwrap_or_else(|p| p.into_inner());
-        if turns.get(thread_id).is_some_and(|t| !t.is_cancelled()) {
-            return false;
+        if turns.get(thread_id).is_some_and(|(_, t)| !t.is_cancelled()) {
+            return None;
         }
-        turns.insert(thread_id.to_owned(), token);
-        true
+        let id = self.next_turn.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        turns.insert(thread_id.to_owned(), (id, token));
+        Some(id)
     }
 
-    pub(crate) fn end_turn(&self, thread_id: &str) {
-        self.turns.lock().unwrap_or_else(|p| p.into_inner()).remove(thread_id);
+    /// Forget turn `id` of `thread_id` (not a newer turn that replaced it).
+    pub(crate) fn end_turn(&self, thread_id: &str, id: u64) {
+        let mut turns = self.turns.lock().unwrap_or_else(|p| p.into_inner());
+        if turns.get(thread_id).is_some_and(|(current, _)| *current == id) {
+            turns.remove(thread_id);
+        }
     }
 
     /// Stop the answer being written in a thread, if any (its partial text is kept).
     pub fn cancel_turn(&self, thread_id: &str) -> bool {
-        let turn = self.turns.lock().unwrap_or_else(|p| p.into_inner()).remove(thread_id);
-        turn.map(|t| t.cancel()).is_some()
+        let turns = self.turns.lock().unwrap_or_else(|p| p.into_inner());
+        match turns.get(thread_id) {
+            Some((_, t)) if !t.is_cancelled() => {
+                t.cancel();
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Look for local model servers and add those found as providers. Returns the new ones.
@@ -304,10 +318,13 @@ impl Core {
         let store = self.store()?;
         let known: Vec<String> = store.list_providers()?.into_iter().map(|p| p.base_url).collect();
         let found = detect::probe(self.local_candidates.clone()).await;
+        let mut taken: Vec<String> = store.list_providers()?.into_iter().map(|p| p.id).collect();
         let mut added = Vec::new();
         for f in found.into_iter().filter(|f| !known.contains(&f.base_url)) {
+            let id = crate::providers::free_id(f.kind, &taken);
+            taken.push(id.clone());
             let p = Provider {
-                id: f.kind.as_str().replace('_', "-"),
+                id,
                 kind: f.kind,
                 name: f.kind.label().to_owned(),
                 base_url: f.base_url,

@@ -718,3 +718,65 @@ async fn a_client_tool_output_completes_the_call_and_the_answer_continues() {
     let events = h.stream(json!({"type": "threads.add_client_tool_output", "params": {"thread_id": id, "result": 1}})).await;
     assert_eq!(shape(&events), ["error"]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn parallel_tool_calls_without_an_index_stay_apart() {
+    let h = Harness::new().await;
+    let frames = [
+        r#"{"choices":[{"delta":{"role":"assistant","tool_calls":[{"id":"a","type":"function","function":{"name":"list_facts","arguments":"{}"}}]}}]}"#,
+        r#"{"choices":[{"delta":{"tool_calls":[{"id":"b","type":"function","function":{"name":"search_history","arguments":"{\"query\":"}}]}}]}"#,
+        r#"{"choices":[{"delta":{"tool_calls":[{"function":{"name":"search_history","arguments":"\"tea\"}"}}]}}]}"#,
+        r#"{"choices":[{"delta":{},"finish_reason":"tool_calls"}]}"#,
+        "[DONE]",
+    ];
+    h.stub.push(Stream::raw(frames.iter().map(|f| format!("data: {f}\n\n"))));
+    h.stub.push(Stream::text(MODEL, &["Done."]));
+    h.stub.push(Reply::completion(MODEL, "Tools"));
+    let events = h.stream(create("facts and tea?")).await;
+    assert_eq!(items_of(&events, "widget").len(), 2, "{events:?}");
+    let calls = &chat_bodies(&h.stub)[1]["messages"];
+    let n = calls.as_array().unwrap().len();
+    let names: Vec<&str> = calls[n - 3]["tool_calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["function"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["list_facts", "search_history"]);
+    assert_eq!(calls[n - 3]["tool_calls"][1]["function"]["arguments"], "{\"query\":\"tea\"}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stopping_an_answer_closes_its_item_for_the_listening_client() {
+    let h = Harness::new().await;
+    let tokens: Vec<String> = (0..200).map(|i| format!("s{i} ")).collect();
+    let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
+    h.stub.push(Stream::text(MODEL, &refs).with_delay(Duration::from_millis(20)));
+    let ChatKitResponse::Stream(mut s) = h.call(create("go on")).await.unwrap() else { panic!() };
+    let mut events = Vec::new();
+    let mut thread = String::new();
+    while let Some(e) = s.next().await {
+        let e = serde_json::to_value(&e).unwrap();
+        record_event(&e);
+        if e["type"] == "thread.created" {
+            thread = e["thread"]["id"].as_str().unwrap().to_owned();
+        }
+        let delta = e["update"]["type"] == "assistant_message.content_part.text_delta";
+        events.push(e);
+        if delta && events.len() == 8 {
+            let stop = json!({"type": "speasy.threads.cancel", "params": {"thread_id": thread}});
+            assert_eq!(h.json(stop).await, json!({"cancelled": true}));
+        }
+    }
+    let s = shape(&events);
+    assert_eq!(s[s.len() - 2], PART_DONE, "{s:?}");
+    assert_eq!(s[s.len() - 1], "thread.item.done:assistant_message");
+    let kept = assistant_text(&events.last().unwrap()["item"]);
+    assert!(kept.starts_with("s0 s1") && kept.len() < tokens.concat().len(), "{kept}");
+    assert!(h.stub.wait_disconnect(Duration::from_secs(5)).await);
+    // A new message is accepted right away.
+    h.stub.push(Stream::text(MODEL, &["OK."]));
+    h.stub.push(Reply::completion(MODEL, "Stop"));
+    let next = h.stream(add(&thread, "thanks")).await;
+    assert_eq!(assistant_text(items_of(&next, "assistant_message")[0]), "OK.");
+}

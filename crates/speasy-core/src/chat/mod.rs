@@ -82,6 +82,16 @@ impl Emitter {
         true
     }
 
+    /// Send without cancelling on failure (closing events after a cancel).
+    pub(crate) async fn send_anyway(&self, event: StreamEvent) {
+        let _ = self.tx.send(event).await;
+    }
+
+    /// Whether the receiving side is gone.
+    pub fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
+
     pub fn cancel_token(&self) -> &CancellationToken {
         &self.cancel
     }

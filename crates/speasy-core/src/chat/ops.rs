@@ -153,11 +153,7 @@ impl Core {
                     None => {
                         let taken: Vec<String> =
                             store.list_providers()?.into_iter().map(|p| p.id).collect();
-                        let base = kind.as_str().replace('_', "-");
-                        (1..)
-                            .map(|n| if n == 1 { base.clone() } else { format!("{base}-{n}") })
-                            .find(|c| !taken.contains(c))
-                            .unwrap_or(base)
+                        providers::free_id(kind, &taken)
                     }
                 };
                 let base_url = input

@@ -103,17 +103,18 @@ fn obj(v: Value) -> Map<String, Value> {
 struct Busy<'a> {
     core: &'a Core,
     thread_id: String,
+    id: u64,
 }
 
 impl Drop for Busy<'_> {
     fn drop(&mut self) {
-        self.core.end_turn(&self.thread_id);
+        self.core.end_turn(&self.thread_id, self.id);
     }
 }
 
 fn begin<'a>(core: &'a Core, thread_id: &str, em: &Emitter) -> Result<Busy<'a>, Stop> {
-    if core.begin_turn(thread_id, em.cancel_token().clone()) {
-        Ok(Busy { core, thread_id: thread_id.to_owned() })
+    if let Some(id) = core.begin_turn(thread_id, em.cancel_token().clone()) {
+        Ok(Busy { core, thread_id: thread_id.to_owned(), id })
     } else {
         Err(Stop::Failed {
             message: "Speasy is still answering in this conversation. Wait for it, or stop it \
@@ -382,19 +383,27 @@ impl Draft {
         send(em, StreamEvent::ItemDone { item }).await
     }
 
-    /// After a cancel: keep the partial text and tell the model the person stopped it.
-    fn keep_cancelled(&self, store: &Store) -> Result<(), StoreError> {
+    /// After a cancel: keep the partial text and tell the model the person stopped it. When the
+    /// client still listens (a cancel asked through `speasy.threads.cancel`), the kept item is
+    /// closed with its `content_part.done` and `item.done`.
+    async fn keep_cancelled(&self, store: &Store, em: &Emitter) -> Result<Stop, Stop> {
         let thread_id = &self.item.thread_id;
         let mut items = Vec::new();
-        if !self.text.is_empty() {
-            items.push(self.finished());
-        }
+        let partial = (!self.text.is_empty()).then(|| self.finished());
+        items.extend(partial.clone());
         items.push(new_item(
             thread_id,
             "sdk_hidden_context",
             obj(json!({ "content": CANCELLED_NOTE })),
         ));
-        store.add_thread_items(thread_id, &items)
+        store.add_thread_items(thread_id, &items)?;
+        if let Some(item) = partial.filter(|_| !em.is_closed()) {
+            let content = OutputText::new(self.text.clone());
+            let update = ItemUpdate::ContentPartDone { content_index: 0, content };
+            em.send_anyway(StreamEvent::ItemUpdated { item_id: item.id.clone(), update }).await;
+            em.send_anyway(StreamEvent::ItemDone { item }).await;
+        }
+        Ok(Stop::Cancelled)
     }
 }
 
@@ -409,7 +418,12 @@ async fn respond(
         .await?;
     let before = store.load_thread(thread_id)?;
     let persona = persona_of(store, thread_id)?;
-    let resolved = core.resolve_provider(model.or_else(|| persona.default_model.clone())).await?;
+    let cancel = em.cancel_token().clone();
+    let resolved = tokio::select! {
+        biased;
+        () = cancel.cancelled() => return Err(Stop::Cancelled),
+        r = core.resolve_provider(model.or_else(|| persona.default_model.clone())) => r?,
+    };
     let window = resolved.context_window;
     let items = history(store, thread_id, window)?;
     let user_text = last_user_text(&items);
@@ -441,10 +455,7 @@ async fn respond(
         };
         let mut stream = match opened {
             Ok(s) => s,
-            Err(None) => {
-                draft.keep_cancelled(store)?;
-                return Err(Stop::Cancelled);
-            }
+            Err(None) => return Err(draft.keep_cancelled(store, em).await?),
             Err(Some(e)) => return Err(e.into()),
         };
         let finish = loop {
@@ -456,27 +467,26 @@ async fn respond(
             let item = match next {
                 None => {
                     drop(stream); // closes the HTTP stream now
-                    draft.keep_cancelled(store)?;
-                    return Err(Stop::Cancelled);
+                    return Err(draft.keep_cancelled(store, em).await?);
                 }
                 Some(None) => break None,
                 Some(Some(item)) => item,
             };
             match item {
                 Ok(StreamItem::Text(delta)) => {
-                    if let Err(stop) = draft.push(delta, em).await {
+                    if draft.push(delta, em).await.is_err() {
                         drop(stream);
-                        draft.keep_cancelled(store)?;
-                        return Err(stop);
+                        return Err(draft.keep_cancelled(store, em).await?);
                     }
                 }
                 Ok(StreamItem::ToolCallStarted(name)) => {
                     if let Some((text, icon)) = tools::progress_text(&name) {
-                        send(
-                            em,
-                            StreamEvent::Progress { text: text.into(), icon: Some(icon.into()) },
-                        )
-                        .await?;
+                        let event =
+                            StreamEvent::Progress { text: text.into(), icon: Some(icon.into()) };
+                        if send(em, event).await.is_err() {
+                            drop(stream);
+                            return Err(draft.keep_cancelled(store, em).await?);
+                        }
                     }
                 }
                 Ok(StreamItem::Finished(f)) => break Some(f),
@@ -523,7 +533,11 @@ async fn respond(
     }
 
     if before.title.is_none() {
-        let title = make_title(core, &resolved, &user_text, &answer).await;
+        let title = tokio::select! {
+            biased;
+            () = cancel.cancelled() => return Err(Stop::Cancelled),
+            t = make_title(core, &resolved, &user_text, &answer) => t,
+        };
         let mut meta = store.load_thread(thread_id)?;
         if meta.title.is_none() {
             meta.title = Some(title);

@@ -129,6 +129,15 @@ pub struct ProviderInput {
     pub api_key: Option<String>,
 }
 
+/// A provider id for `kind` that is not in `taken`: `ollama`, then `ollama-2`, ...
+pub fn free_id(kind: ProviderKind, taken: &[String]) -> String {
+    let base = kind.as_str().replace('_', "-");
+    (1..)
+        .map(|n| if n == 1 { base.clone() } else { format!("{base}-{n}") })
+        .find(|c| !taken.contains(c))
+        .unwrap_or(base)
+}
+
 /// Check and normalise a base URL: http(s), no trailing slash.
 pub fn normalise_base_url(raw: &str) -> Result<String, ProviderError> {
     let trimmed = raw.trim().trim_end_matches('/');

@@ -273,18 +273,49 @@ struct PartialCall {
     arguments: String,
 }
 
+/// Why the body stopped: the connection failed, or nothing at all (not even a keep-alive
+/// comment) arrived within the idle timeout.
+#[derive(Debug)]
+enum BodyError {
+    Http(reqwest::Error),
+    Idle,
+}
+
+impl std::fmt::Display for BodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Http(e) => e.fmt(f),
+            Self::Idle => f.write_str("no data within the idle timeout"),
+        }
+    }
+}
+
 type Events = Pin<
-    Box<
-        dyn Stream<Item = Result<eventsource_stream::Event, EventStreamError<reqwest::Error>>>
-            + Send,
-    >,
+    Box<dyn Stream<Item = Result<eventsource_stream::Event, EventStreamError<BodyError>>> + Send>,
 >;
+
+/// The response body as SSE events. The idle timeout applies to raw bytes, so keep-alive
+/// comments (which the SSE parser drops) keep a slow answer alive.
+fn body_events(resp: reqwest::Response, idle: Duration) -> Events {
+    let bytes = Box::pin(resp.bytes_stream());
+    let timed =
+        futures_util::stream::unfold((bytes, false), move |(mut bytes, failed)| async move {
+            if failed {
+                return None;
+            }
+            match tokio::time::timeout(idle, bytes.next()).await {
+                Err(_) => Some((Err(BodyError::Idle), (bytes, true))),
+                Ok(None) => None,
+                Ok(Some(chunk)) => Some((chunk.map_err(BodyError::Http), (bytes, false))),
+            }
+        });
+    Box::pin(timed.eventsource())
+}
 
 /// A streamed answer. Pull with [`ChatStream::next`]; drop it to stop the HTTP stream.
 pub struct ChatStream {
     label: String,
     events: Events,
-    idle: Duration,
     calls: BTreeMap<u32, PartialCall>,
     finish: Option<String>,
     usage: Option<Usage>,
@@ -317,13 +348,7 @@ impl ChatStream {
 
     async fn pull(&mut self) -> Result<StreamItem, ProviderError> {
         loop {
-            let next = tokio::time::timeout(self.idle, self.events.next()).await.map_err(|_| {
-                ProviderError::Timeout {
-                    provider: self.label.clone(),
-                    what: "waiting for the rest of the answer",
-                }
-            })?;
-            let event = match next {
+            let event = match self.events.next().await {
                 None => {
                     return if self.finish.is_some() {
                         Ok(StreamItem::Finished(self.take_finish()))
@@ -331,7 +356,13 @@ impl ChatStream {
                         Err(ProviderError::Interrupted { provider: self.label.clone() })
                     };
                 }
-                Some(Err(EventStreamError::Transport(e))) => {
+                Some(Err(EventStreamError::Transport(BodyError::Idle))) => {
+                    return Err(ProviderError::Timeout {
+                        provider: self.label.clone(),
+                        what: "waiting for the rest of the answer",
+                    });
+                }
+                Some(Err(EventStreamError::Transport(BodyError::Http(e)))) => {
                     return Err(if e.is_timeout() {
                         ProviderError::Timeout {
                             provider: self.label.clone(),
@@ -366,8 +397,30 @@ impl ChatStream {
                     if let Some(c) = delta.content {
                         text.push_str(&c);
                     }
-                    for (pos, tc) in delta.tool_calls.into_iter().flatten().enumerate() {
-                        let index = tc.index.unwrap_or(pos as u32);
+                    for tc in delta.tool_calls.into_iter().flatten() {
+                        let index = match tc.index {
+                            Some(i) => i,
+                            // No index (some OpenAI-compatible servers): a new id or a second
+                            // name starts a new call, anything else continues the last one.
+                            None => {
+                                let last = self.calls.iter().next_back();
+                                let starts_new = last.is_none_or(|(_, c)| {
+                                    tc.id.as_ref().is_some_and(|id| !id.is_empty() && *id != c.id)
+                                        || (tc.id.is_none()
+                                            && !c.name.is_empty()
+                                            && tc
+                                                .function
+                                                .as_ref()
+                                                .and_then(|f| f.name.as_ref())
+                                                .is_some_and(|n| !n.is_empty() && *n != c.name))
+                                });
+                                match last {
+                                    Some((i, _)) if !starts_new => *i,
+                                    Some((i, _)) => i + 1,
+                                    None => 0,
+                                }
+                            }
+                        };
                         let call = self.calls.entry(index).or_default();
                         if let Some(id) = tc.id.filter(|s| !s.is_empty()) {
                             call.id = id;
@@ -376,8 +429,11 @@ impl ChatStream {
                             if let Some(name) = f.name.filter(|s| !s.is_empty()) {
                                 if call.name.is_empty() {
                                     started = Some(name.clone());
+                                    call.name = name;
+                                } else if name != call.name {
+                                    // Some servers repeat the name in every delta; others split it.
+                                    call.name.push_str(&name);
                                 }
-                                call.name.push_str(&name);
                             }
                             if let Some(a) = f.arguments {
                                 call.arguments.push_str(&a);
@@ -493,7 +549,11 @@ impl Client {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
-        let body = resp.text().await.unwrap_or_default();
+        let body = tokio::time::timeout(self.policy.idle_timeout, resp.text())
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default();
         Err(status_error(&ep.label, status, &body, retry_after, model, &url))
     }
 
@@ -555,8 +615,7 @@ impl Client {
         let resp = self.send(ep, rb, Some(&req.model)).await?;
         let mut stream = ChatStream {
             label: ep.label.clone(),
-            events: Box::pin(resp.bytes_stream().eventsource()),
-            idle: self.policy.idle_timeout,
+            events: body_events(resp, self.policy.idle_timeout),
             calls: BTreeMap::new(),
             finish: None,
             usage: None,
@@ -612,7 +671,13 @@ impl Client {
         struct List {
             data: Vec<ModelInfo>,
         }
-        let mut list: List = resp.json().await.map_err(|e| ProviderError::MalformedStream {
+        let body = tokio::time::timeout(self.policy.idle_timeout, resp.json::<List>())
+            .await
+            .map_err(|_| ProviderError::Timeout {
+                provider: ep.label.clone(),
+                what: "reading the model list",
+            })?;
+        let mut list: List = body.map_err(|e| ProviderError::MalformedStream {
             provider: ep.label.clone(),
             message: format!("the model list is not what OpenAI's API returns ({e})"),
         })?;
