@@ -162,7 +162,7 @@ impl Core {
             "threads.sync_custom_action" => {
                 let p: CustomActionParams = params(&kind, p)?;
                 let store = self.store()?;
-                let item = tools::handle_action(self, &store, &p).await?;
+                let item = tools::handle_action(&store, &p)?;
                 json(Ok(match item.and_then(|a| a.replaced) {
                     Some(item) => json!({ "updated_item": item }),
                     None => json!({}),

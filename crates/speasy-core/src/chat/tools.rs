@@ -11,7 +11,6 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::Core;
 use crate::chatkit::protocol::CustomActionParams;
 use crate::chatkit::widgets::{
     ActionConfig, Button, ButtonStyle, Caption, Card, CardSize, Col, Icon, ListView, ListViewItem,
@@ -111,12 +110,7 @@ fn model_error(msg: &str) -> ToolOutcome {
 }
 
 /// Run one tool call from the model.
-pub async fn execute(
-    _core: &Core,
-    store: &Store,
-    thread_id: &str,
-    call: &ToolCall,
-) -> Result<ToolOutcome, ApiError> {
+pub fn execute(store: &Store, thread_id: &str, call: &ToolCall) -> Result<ToolOutcome, ApiError> {
     let args: Value = match serde_json::from_str(&call.function.arguments) {
         Ok(v) => v,
         Err(e) => return Ok(model_error(&format!("the arguments are not valid JSON: {e}"))),
@@ -327,8 +321,7 @@ fn fact_id(payload: &Value) -> Result<&str, ApiError> {
 
 /// Handle a widget action. `item_id`, when given, must be a widget of that thread; it is
 /// re-rendered and stored.
-pub async fn handle_action(
-    _core: &Core,
+pub fn handle_action(
     store: &Store,
     p: &CustomActionParams,
 ) -> Result<Option<ActionOutcome>, ApiError> {

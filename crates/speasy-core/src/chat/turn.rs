@@ -214,7 +214,7 @@ async fn run_inner(core: &Arc<Core>, start: Start, em: &Emitter) -> Result<(), S
             respond(core, &store, &thread_id, None, em).await
         }
         Start::Action(params) => {
-            let outcome = tools::handle_action(core, &store, &params).await?;
+            let outcome = tools::handle_action(&store, &params)?;
             send(
                 em,
                 StreamEvent::StreamOptions {
@@ -522,7 +522,7 @@ async fn respond(
             tool_calls: finish.tool_calls.clone(),
         });
         for call in &finish.tool_calls {
-            let outcome = tools::execute(core, store, thread_id, call).await?;
+            let outcome = tools::execute(store, thread_id, call)?;
             if let Some(item) = outcome.item {
                 store.add_thread_item(thread_id, &item)?;
                 send(em, StreamEvent::ItemDone { item }).await?;
