@@ -96,3 +96,14 @@ pub async fn chatkit(
         }
     }
 }
+
+/// The UI has painted its first screen (the thread list): logs how long start-up took and, when
+/// `SPEASY_STARTUP_PROBE` is set (the start-up benchmark), prints it on stdout.
+#[tauri::command]
+pub fn ui_painted(started: State<'_, crate::Started>) {
+    let ms = started.0.elapsed().as_secs_f64() * 1000.0;
+    tracing::info!(ms = format!("{ms:.1}"), "first screen painted");
+    if std::env::var_os("SPEASY_STARTUP_PROBE").is_some() {
+        println!("speasy-painted {ms:.1}");
+    }
+}

@@ -1,18 +1,23 @@
 //! The desktop shell: starts the core, registers the IPC commands and opens the window.
 //! It holds no behaviour of its own — see `commands` (one-line adapters onto
-//! `speasy_core::Core`) and ARCHITECTURE.md.
+//! `speasy_core::Core`) and ARCHITECTURE.md. Around the window: a single instance (a second
+//! launch focuses the first) and remembered window size and position.
 
 mod commands;
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use speasy_core::{Core, CoreConfig};
-use tauri::{Builder, Runtime};
+use tauri::{Builder, Manager, Runtime};
 use tracing_subscriber::EnvFilter;
 
+/// When the process started, for the first-paint figure (`commands::ui_painted`).
+pub struct Started(pub Instant);
+
 /// Register state and commands on a builder (tests pass `tauri::test::mock_builder()`).
-pub fn build_app<R: Runtime>(builder: Builder<R>, core: Arc<Core>) -> Builder<R> {
-    builder.manage(core).invoke_handler(tauri::generate_handler![
+pub fn build_app<R: Runtime>(builder: Builder<R>, core: Arc<Core>, started: Instant) -> Builder<R> {
+    builder.manage(core).manage(Started(started)).invoke_handler(tauri::generate_handler![
         commands::app_info,
         commands::store_status,
         commands::store_move_aside,
@@ -24,11 +29,13 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, core: Arc<Core>) -> Builder<R>
         commands::search,
         commands::threads_list,
         commands::chatkit,
+        commands::ui_painted,
     ])
 }
 
 /// Run the desktop app.
 pub fn run() {
+    let started = Instant::now();
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_env("SPEASY_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
@@ -37,7 +44,17 @@ pub fn run() {
         .init();
     let core = Arc::new(Core::start(CoreConfig::default()));
     tracing::info!(data_dir = %core.data_dir().display(), "starting Speasy");
-    if let Err(e) = build_app(Builder::default(), core).run(tauri::generate_context!()) {
+    let builder = Builder::default()
+        // First, so a second launch hands over before anything else starts.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build());
+    if let Err(e) = build_app(builder, core, started).run(tauri::generate_context!()) {
         tracing::error!(error = %e, "the app stopped with an error");
         std::process::exit(1);
     }

@@ -322,17 +322,32 @@ async fn list_facts_and_search_history_answer_with_list_widgets() {
 #[tokio::test(flavor = "multi_thread")]
 async fn provider_errors_become_error_events_the_person_understands() {
     let h = Harness::new().await;
-    let cases: Vec<(Reply, &str, bool)> = vec![
-        (Reply::invalid_api_key(), "rejected the API key", true),
-        (Reply::model_not_found(MODEL), "has no model \"gpt-test\"", true),
-        (Reply::context_length_exceeded(), "too long for this model", false),
-        (Reply::forbidden(), "refused the request (403)", true),
+    let cases: Vec<(Reply, &str, bool, &str)> = vec![
+        (Reply::invalid_api_key(), "rejected the API key", true, "provider_auth"),
+        (
+            Reply::model_not_found(MODEL),
+            "has no model \"gpt-test\"",
+            true,
+            "provider_model_not_found",
+        ),
+        (
+            Reply::context_length_exceeded(),
+            "too long for this model",
+            false,
+            "provider_context_too_long",
+        ),
+        (Reply::forbidden(), "refused the request (403)", true, "provider_auth"),
     ];
-    for (reply, says, retry) in cases {
+    for (reply, says, retry, kind) in cases {
         h.stub.push(reply);
         let events = h.stream(create("hello")).await;
         let err = events.last().unwrap();
         assert_eq!(err["type"], "error", "{events:?}");
+        // The error's kind travels just before it, for the app's next step (open Settings...).
+        let effect = &events[events.len() - 2];
+        assert_eq!(effect["type"], "client_effect", "{events:?}");
+        assert_eq!(effect["name"], "speasy.error");
+        assert_eq!(effect["data"]["kind"], kind, "{effect}");
         assert!(err["message"].as_str().unwrap().contains(says), "{err}");
         assert_eq!(err["allow_retry"], retry, "{err}");
         assert!(items_of(&events, "assistant_message").is_empty());
@@ -363,6 +378,15 @@ async fn transient_failures_are_retried_before_the_first_token_only() {
     assert_eq!(err["type"], "error");
     assert!(err["message"].as_str().unwrap().contains("server error (500)"), "{err}");
     assert_eq!(err["allow_retry"], true);
+    assert_eq!(events[events.len() - 2]["data"]["kind"], "provider_unavailable");
+
+    // Rate limited to the end: the app learns how long the provider asked to wait.
+    for _ in 0..3 {
+        h.stub.push(Reply::rate_limited(1));
+    }
+    let events = h.stream(create("and again")).await;
+    let effect = &events[events.len() - 2];
+    assert_eq!(effect["data"], json!({"kind": "provider_rate_limited", "retry_after_secs": 1}));
 
     // A dropped connection is a network error (retried, then reported).
     for _ in 0..3 {
@@ -547,10 +571,11 @@ async fn bad_requests_get_typed_errors_never_a_dropped_answer() {
     );
     // Unknown ids inside streaming ops: an error event in the stream.
     let events = h.stream(add("no-such-thread", "hi")).await;
-    assert_eq!(shape(&events), ["error"]);
-    assert_eq!(events[0]["allow_retry"], false);
+    assert_eq!(shape(&events), ["client_effect", "error"]);
+    assert_eq!(events[0]["data"]["kind"], "not_found");
+    assert_eq!(events[1]["allow_retry"], false);
     let events = h.stream(json!({"type": "threads.custom_action", "params": {"thread_id": "x", "action": {"type": "fact.save"}}})).await;
-    assert_eq!(shape(&events), ["error"]);
+    assert_eq!(shape(&events), ["client_effect", "error"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -716,7 +741,7 @@ async fn a_client_tool_output_completes_the_call_and_the_answer_continues() {
     assert!(sent.contains("read_clipboard") && sent.contains("hello"), "{sent}");
     // Nothing pending any more: a second output is refused.
     let events = h.stream(json!({"type": "threads.add_client_tool_output", "params": {"thread_id": id, "result": 1}})).await;
-    assert_eq!(shape(&events), ["error"]);
+    assert_eq!(shape(&events), ["client_effect", "error"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]

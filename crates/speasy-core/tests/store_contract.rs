@@ -292,3 +292,47 @@ fn data_survives_reopening_and_clock_keeps_moving_forward() {
         .unwrap();
     assert!(h > first_hlc);
 }
+
+/// A wall clock the test moves by hand.
+struct ManualClock(std::sync::atomic::AtomicI64);
+
+impl speasy_core::clock::WallClock for ManualClock {
+    fn now_ms(&self) -> i64 {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+#[test]
+fn sidebar_lists_pinned_first_then_by_last_activity_in_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = std::sync::Arc::new(ManualClock(1_000.into()));
+    let s = Store::open_with_clock(&dir.path().join("speasy.db"), clock.clone()).unwrap();
+    let tick = || clock.0.fetch_add(1_000, std::sync::atomic::Ordering::SeqCst);
+    let mut made = Vec::new();
+    for i in 0..5 {
+        tick();
+        made.push(thread(&s, Some(&format!("t{i}")), 1_000 + i).id);
+    }
+    // t1 gets a new message (most recent activity); t3 is pinned (on top whatever its age).
+    tick();
+    s.add_thread_item(&made[1], &user(&s, &made[1], "later")).unwrap();
+    s.set_thread_pinned(&made[3], true).unwrap();
+    tick();
+    s.delete_thread(&made[4]).unwrap();
+
+    let title = |p: &speasy_core::chatkit::Page<speasy_core::store::ThreadSummary>| {
+        p.data.iter().map(|t| t.title.clone().unwrap()).collect::<Vec<_>>()
+    };
+    let p1 = s.list_thread_summaries(2, None).unwrap();
+    assert_eq!(title(&p1), ["t3", "t1"]);
+    assert!(p1.data[0].pinned && !p1.data[1].pinned);
+    assert!(p1.data[1].updated_at > p1.data[1].created_at, "activity moves updated_at");
+    assert!(p1.has_more);
+    let p2 = s.list_thread_summaries(2, p1.after.as_deref()).unwrap();
+    assert_eq!(title(&p2), ["t2", "t0"], "deleted threads are left out");
+    assert!(!p2.has_more);
+    // Pinning does not count as activity: unpinned, t3 falls back to its place.
+    s.set_thread_pinned(&made[3], false).unwrap();
+    assert_eq!(title(&s.list_thread_summaries(10, None).unwrap()), ["t1", "t3", "t2", "t0"]);
+    assert!(matches!(s.set_thread_pinned(&made[4], true), Err(StoreError::NotFound { .. })));
+}

@@ -45,6 +45,19 @@ pub enum Op {
     /// Bind a thread to a persona.
     #[serde(rename = "speasy.threads.set_persona")]
     ThreadsSetPersona { thread_id: String, persona_id: String },
+    /// Threads for the sidebar: pinned first, then most recently active.
+    #[serde(rename = "speasy.threads.list")]
+    ThreadsList {
+        #[serde(default)]
+        #[ts(optional)]
+        after: Option<String>,
+        #[serde(default)]
+        #[ts(optional)]
+        limit: Option<usize>,
+    },
+    /// Pin or unpin a thread.
+    #[serde(rename = "speasy.threads.pin")]
+    ThreadsPin { thread_id: String, pinned: bool },
     /// Stop the answer being written in a thread (the partial text is kept).
     #[serde(rename = "speasy.threads.cancel")]
     ThreadsCancel { thread_id: String },
@@ -70,6 +83,14 @@ pub enum Op {
     #[serde(rename = "speasy.providers.models")]
     ProvidersModels { provider_id: String },
     /// Look for local servers (Ollama, LM Studio, llama.cpp) and add those found.
+    /// The provider and model a new message would use (with this model chosen in the
+    /// composer), or the reason none is usable — what the composer shows before sending.
+    #[serde(rename = "speasy.providers.active")]
+    ProvidersActive {
+        #[serde(default)]
+        #[ts(optional)]
+        model: Option<String>,
+    },
     #[serde(rename = "speasy.providers.detect")]
     ProvidersDetect {},
     #[serde(rename = "speasy.health")]
@@ -233,6 +254,14 @@ pub async fn run(core: &Arc<Core>, op: Op) -> Result<Value, ApiError> {
             store()?.set_thread_persona(&thread_id, &persona_id)?;
             Ok(json!({}))
         }
+        Op::ThreadsList { after, limit } => {
+            let limit = limit.unwrap_or(100).clamp(1, 500);
+            to_json(store()?.list_thread_summaries(limit, after.as_deref())?)
+        }
+        Op::ThreadsPin { thread_id, pinned } => {
+            store()?.set_thread_pinned(&thread_id, pinned)?;
+            Ok(json!({}))
+        }
         Op::ThreadsCancel { thread_id } => Ok(json!({ "cancelled": core.cancel_turn(&thread_id) })),
         Op::Search { query, limit } => to_json(core.search(&query, limit.unwrap_or(20))?),
         Op::SettingsGet {} => to_json(core.settings()?),
@@ -259,6 +288,10 @@ pub async fn run(core: &Arc<Core>, op: Op) -> Result<Value, ApiError> {
             let ep = core.endpoint(&p).await?;
             let models: Vec<ModelInfo> = core.client()?.list_models(&ep).await?;
             to_json(models)
+        }
+        Op::ProvidersActive { model } => {
+            let resolved = core.resolve_provider(model).await?;
+            Ok(json!({ "provider_name": resolved.endpoint.label, "model": resolved.model }))
         }
         Op::ProvidersDetect {} => {
             let added = core.detect_local_providers().await?;

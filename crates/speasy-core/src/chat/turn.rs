@@ -47,13 +47,13 @@ enum Stop {
     /// Nobody listens any more: nothing more to send.
     Cancelled,
     /// Report to the person.
-    Failed { message: String, allow_retry: bool },
+    Failed { message: String, allow_retry: bool, kind: ErrorKind, retry_after_secs: Option<u64> },
 }
 
 impl From<ApiError> for Stop {
     fn from(e: ApiError) -> Self {
         let allow_retry = !matches!(e.kind, ErrorKind::InvalidInput | ErrorKind::NotFound);
-        Stop::Failed { message: e.message, allow_retry }
+        Stop::Failed { message: e.message, allow_retry, kind: e.kind, retry_after_secs: None }
     }
 }
 
@@ -65,18 +65,40 @@ impl From<StoreError> for Stop {
 
 impl From<ProviderError> for Stop {
     fn from(e: ProviderError) -> Self {
-        Stop::Failed { message: e.to_string(), allow_retry: e.allow_retry() }
+        let retry_after_secs = match &e {
+            ProviderError::RateLimited { retry_after_secs, .. } => *retry_after_secs,
+            _ => None,
+        };
+        Stop::Failed {
+            message: e.to_string(),
+            allow_retry: e.allow_retry(),
+            kind: ErrorKind::from(&e),
+            retry_after_secs,
+        }
     }
 }
 
-/// Run a turn to its end, reporting failures as an `error` event.
+/// Run a turn to its end, reporting failures as an `error` event. Just before it, a
+/// `client_effect` named `speasy.error` carries what ChatKit's error event cannot: the
+/// [`ErrorKind`] (so the app can offer the next step, such as opening Settings) and, for rate
+/// limits, how long the provider asked to wait.
 pub async fn run(core: Arc<Core>, start: Start, em: Emitter) {
     let result = run_inner(&core, start, &em).await;
-    if let Err(Stop::Failed { message, allow_retry }) = result {
+    if let Err(Stop::Failed { message, allow_retry, kind, retry_after_secs }) = result {
         tracing::warn!(error = %message, "turn failed");
-        em.send(StreamEvent::error(message, allow_retry)).await;
+        let mut data = Map::new();
+        data.insert("kind".into(), serde_json::to_value(kind).unwrap_or(Value::Null));
+        if let Some(secs) = retry_after_secs {
+            data.insert("retry_after_secs".into(), secs.into());
+        }
+        if em.send(StreamEvent::ClientEffect { name: ERROR_EFFECT.into(), data }).await {
+            em.send(StreamEvent::error(message, allow_retry)).await;
+        }
     }
 }
+
+/// The `client_effect` name that precedes an `error` event with its kind.
+pub const ERROR_EFFECT: &str = "speasy.error";
 
 async fn send(em: &Emitter, event: StreamEvent) -> Result<(), Stop> {
     if em.send(event).await { Ok(()) } else { Err(Stop::Cancelled) }
@@ -121,6 +143,8 @@ fn begin<'a>(core: &'a Core, thread_id: &str, em: &Emitter) -> Result<Busy<'a>, 
                       first."
                 .into(),
             allow_retry: true,
+            kind: ErrorKind::InvalidInput,
+            retry_after_secs: None,
         })
     }
 }

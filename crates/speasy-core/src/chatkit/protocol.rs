@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use ts_rs::TS;
 
 use super::types::{Order, Page, ThreadItem, ThreadMetadata};
 use super::widgets::WidgetRoot;
@@ -147,7 +148,8 @@ pub struct FeedbackParams {
 }
 
 /// `Thread`: metadata plus a page of items.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, rename = "ChatKitThread")]
 pub struct Thread {
     #[serde(flatten)]
     pub meta: ThreadMetadata,
@@ -162,7 +164,8 @@ impl Thread {
 }
 
 /// `output_text` content of an assistant message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct OutputText {
     #[serde(rename = "type")]
     pub kind: OutputTextType,
@@ -170,7 +173,8 @@ pub struct OutputText {
     pub annotations: Vec<Value>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub enum OutputTextType {
     #[serde(rename = "output_text")]
     OutputText,
@@ -183,8 +187,9 @@ impl OutputText {
 }
 
 /// `ThreadItemUpdate`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(tag = "type")]
+#[ts(export)]
 pub enum ItemUpdate {
     #[serde(rename = "assistant_message.content_part.added")]
     ContentPartAdded { content_index: usize, content: OutputText },
@@ -196,13 +201,15 @@ pub enum ItemUpdate {
     WidgetRootUpdated { widget: WidgetRoot },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
 pub struct StreamOptions {
     pub allow_cancel: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum NoticeLevel {
     Info,
     Warning,
@@ -210,8 +217,9 @@ pub enum NoticeLevel {
 }
 
 /// `ThreadStreamEvent`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(tag = "type")]
+#[ts(export)]
 pub enum StreamEvent {
     #[serde(rename = "thread.created")]
     ThreadCreated { thread: Thread },
@@ -233,6 +241,7 @@ pub enum StreamEvent {
     Progress {
         text: String,
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
         icon: Option<String>,
     },
     #[serde(rename = "client_effect")]
@@ -241,6 +250,7 @@ pub enum StreamEvent {
     Error {
         code: &'static str,
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
         message: Option<String>,
         allow_retry: bool,
     },
@@ -249,6 +259,7 @@ pub enum StreamEvent {
         level: NoticeLevel,
         message: String,
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
         title: Option<String>,
     },
 }

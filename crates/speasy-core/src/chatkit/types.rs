@@ -90,8 +90,10 @@ pub enum Order {
 /// Item types that are stored but never sent to a client.
 pub const HIDDEN_ITEM_TYPES: [&str; 2] = ["hidden_context_item", "sdk_hidden_context"];
 
-/// A ChatKit thread item: typed envelope, lossless body.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A ChatKit thread item: typed envelope, lossless body. (The UI narrows `type` to the item
+/// kinds it renders; the body's other fields travel as they are.)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct ThreadItem {
     pub id: String,
     pub thread_id: String,
@@ -99,6 +101,7 @@ pub struct ThreadItem {
     #[serde(rename = "type")]
     pub kind: String,
     #[serde(flatten)]
+    #[ts(flatten)]
     pub fields: Map<String, Value>,
 }
 

@@ -35,7 +35,7 @@ pub use migrations::{MIGRATIONS, Migration, latest_version};
 pub use personas::{DEFAULT_PERSONA_ID, Persona, PersonaInput};
 pub use search::{HIGHLIGHT_END, HIGHLIGHT_START, RANK_WINDOW, SearchHit, fts_query};
 pub use settings::{Settings, SettingsPatch, Theme};
-pub use threads::ItemQuery;
+pub use threads::{ItemQuery, ThreadSummary};
 
 /// The database file name inside the data dir.
 pub const DB_FILE: &str = "speasy.db";

@@ -7,7 +7,9 @@
 //! tombstones that clear the content; tombstoned rows never appear in results.
 
 use rusqlite::{OptionalExtension, Row, params};
+use serde::Serialize;
 use serde_json::{Map, Value};
+use ts_rs::TS;
 
 use super::{Store, WriteTx};
 use crate::chatkit::{
@@ -31,6 +33,23 @@ impl Default for ItemQuery {
     fn default() -> Self {
         Self { after: None, limit: 20, order: Order::Asc, include_hidden: false }
     }
+}
+
+/// A thread as the sidebar lists it: pinned first, then most recently active.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ThreadSummary {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub title: Option<String>,
+    pub created_at: String,
+    /// When the thread last changed (a new item, a rename, a persona change).
+    pub updated_at: String,
+    pub pinned: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub persona_id: Option<String>,
 }
 
 fn not_found(what: &'static str, id: &str) -> StoreError {
@@ -182,6 +201,57 @@ impl Store {
             Ok(rows)
         })?;
         let rows = rows.into_iter().map(to_metadata).collect::<Result<Vec<_>, _>>()?;
+        Ok(into_page(rows, limit, |t| t.id.clone()))
+    }
+
+    /// Threads for the sidebar, `limit` per page: pinned first, then by last activity, newest
+    /// first (the `threads_by_updated` index). `after` is the last id of the previous page.
+    pub fn list_thread_summaries(
+        &self,
+        limit: usize,
+        after: Option<&str>,
+    ) -> Result<Page<ThreadSummary>, StoreError> {
+        const COLS: &str = "id, title, created_at, updated_at, pinned, persona_id";
+        let fetch = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
+        let from_row = |r: &Row<'_>| -> rusqlite::Result<ThreadSummary> {
+            Ok(ThreadSummary {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                created_at: format_time(r.get(2)?),
+                updated_at: format_time(r.get(3)?),
+                pinned: r.get(4)?,
+                persona_id: r.get(5)?,
+            })
+        };
+        let rows = self.read(|c| {
+            let rows = match after {
+                None => {
+                    let mut st = c.prepare_cached(&format!(
+                        "SELECT {COLS} FROM threads WHERE deleted = 0
+                         ORDER BY pinned DESC, updated_at DESC, id DESC LIMIT ?1"
+                    ))?;
+                    st.query_map([fetch], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?
+                }
+                Some(after) => {
+                    let anchor: Option<(bool, i64)> = c
+                        .query_row(
+                            "SELECT pinned, updated_at FROM threads WHERE id = ?1",
+                            [after],
+                            |r| Ok((r.get(0)?, r.get(1)?)),
+                        )
+                        .optional()?;
+                    let (pinned, at) = anchor.ok_or_else(|| not_found("Thread cursor", after))?;
+                    let mut st = c.prepare_cached(&format!(
+                        "SELECT {COLS} FROM threads WHERE deleted = 0
+                           AND (pinned < ?1 OR (pinned = ?1 AND (updated_at, id) < (?2, ?3)))
+                         ORDER BY pinned DESC, updated_at DESC, id DESC LIMIT ?4"
+                    ))?;
+                    st.query_map(params![pinned, at, after, fetch], from_row)?
+                        .collect::<rusqlite::Result<Vec<_>>>()?
+                }
+            };
+            Ok(rows)
+        })?;
         Ok(into_page(rows, limit, |t| t.id.clone()))
     }
 

@@ -1,0 +1,134 @@
+/**
+ * ChatKit requests and Speasy's own `speasy.*` operations, over the core's single `chatkit`
+ * command. JSON requests resolve with their answer; streaming requests deliver each
+ * `StreamEvent` through a Tauri `Channel` (in order) and resolve when the turn ends.
+ *
+ * Request shapes follow `../shared/reference/chatkit-protocol.md` §2; the events, items and
+ * `speasy.*` request union are generated from the Rust core (ts-rs).
+ */
+import { Channel, invoke } from "@tauri-apps/api/core";
+
+import type { ChatKitThread } from "../bindings/ChatKitThread";
+import type { Fact } from "../bindings/Fact";
+import type { Health } from "../bindings/Health";
+import type { ModelInfo } from "../bindings/ModelInfo";
+import type { Page } from "../bindings/Page";
+import type { Persona } from "../bindings/Persona";
+import type { ProviderView } from "../bindings/ProviderView";
+import type { SearchHit } from "../bindings/SearchHit";
+import type { Settings } from "../bindings/Settings";
+import type { SpeasyOp } from "../bindings/SpeasyOp";
+import type { StreamEvent } from "../bindings/StreamEvent";
+import type { ThreadItem } from "../bindings/ThreadItem";
+import type { ThreadSummary } from "../bindings/ThreadSummary";
+import { toSpeasyError } from "./errors";
+
+/** What the person typed, as ChatKit's `UserMessageInput`. */
+export type UserInput = {
+  content: Array<{ type: "input_text"; text: string }>;
+  attachments: string[];
+  quoted_text?: string;
+  inference_options: { model?: string };
+};
+
+export type WireAction = { type: string; payload?: unknown };
+
+/** Requests answered by a stream of events. */
+export type StreamingRequest =
+  | { type: "threads.create"; params: { input: UserInput }; metadata?: { persona_id?: string } }
+  | { type: "threads.add_user_message"; params: { thread_id: string; input: UserInput } }
+  | { type: "threads.retry_after_item"; params: { thread_id: string; item_id: string } }
+  | { type: "threads.custom_action"; params: { thread_id: string; item_id?: string; action: WireAction } }
+  | { type: "threads.add_client_tool_output"; params: { thread_id: string; result: unknown } };
+
+/** ChatKit requests answered by one JSON value, with the type of that value. */
+export type JsonRequests = {
+  "threads.get_by_id": [{ thread_id: string }, ChatKitThread];
+  "threads.list": [{ limit?: number; order?: "asc" | "desc"; after?: string }, Page<ChatKitThread>];
+  "items.list": [
+    { thread_id: string; limit?: number; order?: "asc" | "desc"; after?: string },
+    Page<ThreadItem>,
+  ];
+  "threads.update": [{ thread_id: string; title: string }, ChatKitThread];
+  "threads.delete": [{ thread_id: string }, Record<string, never>];
+  "items.feedback": [
+    { thread_id: string; item_ids: string[]; kind: "positive" | "negative" },
+    Record<string, never>,
+  ];
+  "threads.sync_custom_action": [
+    { thread_id: string; item_id?: string; action: WireAction },
+    { updated_item?: ThreadItem },
+  ];
+};
+
+/** What each `speasy.*` operation answers. */
+export type SpeasyResults = {
+  "speasy.facts.list": Fact[];
+  "speasy.facts.save": Fact;
+  "speasy.facts.discard": Fact;
+  "speasy.facts.update": Fact;
+  "speasy.facts.delete": Record<string, never>;
+  "speasy.personas.list": Persona[];
+  "speasy.personas.create": Persona;
+  "speasy.personas.update": Persona;
+  "speasy.personas.delete": Record<string, never>;
+  "speasy.threads.set_persona": Record<string, never>;
+  "speasy.threads.list": Page<ThreadSummary>;
+  "speasy.threads.pin": Record<string, never>;
+  "speasy.threads.cancel": { cancelled: boolean };
+  "speasy.search": SearchHit[];
+  "speasy.settings.get": Settings;
+  "speasy.settings.update": Settings;
+  "speasy.providers.list": ProviderView[];
+  "speasy.providers.upsert": ProviderView;
+  "speasy.providers.delete": Record<string, never>;
+  "speasy.providers.models": ModelInfo[];
+  "speasy.providers.detect": ProviderView[];
+  "speasy.providers.active": ActiveProvider;
+  "speasy.health": Health;
+};
+
+/** The provider and model a new message would use. */
+export type ActiveProvider = { provider_name: string; model: string };
+
+type OpType = SpeasyOp["type"];
+type ParamsOf<K extends OpType> = Extract<SpeasyOp, { type: K }>["params"];
+
+async function send(request: unknown, channel: Channel<StreamEvent>): Promise<unknown> {
+  try {
+    return await invoke<unknown>("chatkit", { request, onEvent: channel });
+  } catch (reason) {
+    throw toSpeasyError(reason);
+  }
+}
+
+/** A ChatKit request answered with JSON. */
+export async function chatkit<K extends keyof JsonRequests>(
+  type: K,
+  params: JsonRequests[K][0],
+): Promise<JsonRequests[K][1]> {
+  return (await send({ type, params }, new Channel<StreamEvent>())) as JsonRequests[K][1];
+}
+
+/** A `speasy.*` operation. */
+export async function speasy<K extends OpType>(
+  type: K,
+  params: ParamsOf<K>,
+): Promise<K extends keyof SpeasyResults ? SpeasyResults[K] : unknown> {
+  return (await send({ type, params }, new Channel<StreamEvent>())) as K extends keyof SpeasyResults
+    ? SpeasyResults[K]
+    : unknown;
+}
+
+/**
+ * A streaming ChatKit request: `onEvent` gets every event in order. Resolves when the stream
+ * ends; rejects (with a `SpeasyError`) only if the request could not start at all.
+ */
+export async function chatkitStream(
+  request: StreamingRequest,
+  onEvent: (event: StreamEvent) => void,
+): Promise<void> {
+  const channel = new Channel<StreamEvent>();
+  channel.onmessage = onEvent;
+  await send(request, channel);
+}
