@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# End-to-end smoke test: builds the real app with its bundled UI, seeds a data dir through the
-# core, starts it under Xvfb via tauri-driver + WebKitWebDriver and drives it with WebdriverIO
-# (ui/e2e/). Screenshots go to $SPEASY_E2E_ARTIFACTS (default: artifacts/e2e, not committed).
+# End-to-end test: builds the real app with its bundled UI, seeds a data dir through the core,
+# starts the scripted OpenAI-compatible provider (speasy-stub), then the app under Xvfb via
+# tauri-driver + WebKitWebDriver, and drives it with WebdriverIO (ui/e2e/). Screenshots go to
+# $SPEASY_E2E_ARTIFACTS (default: artifacts/e2e, not committed).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
@@ -11,7 +12,18 @@ target_dir="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_
 export SPEASY_APP_BIN="$target_dir/debug/speasy"
 [[ -x "$SPEASY_APP_BIN" ]] || die "no app binary at $SPEASY_APP_BIN"
 
+say "building the scripted provider (speasy-stub)"
+cargo build --locked --quiet -p speasy-testkit --bin speasy-stub
+STUB_BIN="$target_dir/debug/speasy-stub"
+
 work="$(mktemp -d)"
+"$STUB_BIN" >"$work/stub.json" 2>"$work/stub.log" &
+stub_pid=$!
+trap 'kill $stub_pid 2>/dev/null || true' EXIT
+for _ in $(seq 100); do [[ -s "$work/stub.json" ]] && break; sleep 0.1; done
+export SPEASY_STUB_BASE_URL="$(sed -n 's/.*"base_url":"\([^"]*\)".*/\1/p' "$work/stub.json")"
+export SPEASY_STUB_CONTROL_URL="$(sed -n 's/.*"control_url":"\([^"]*\)".*/\1/p' "$work/stub.json")"
+[[ -n "$SPEASY_STUB_BASE_URL" && -n "$SPEASY_STUB_CONTROL_URL" ]] || die "speasy-stub did not start: $(cat "$work/stub.log")"
 export SPEASY_DATA_DIR="$work/data"
 export SPEASY_E2E_ARTIFACTS="${SPEASY_E2E_ARTIFACTS:-$ROOT/artifacts/e2e}"
 mkdir -p "$SPEASY_E2E_ARTIFACTS"

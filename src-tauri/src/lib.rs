@@ -17,20 +17,33 @@ pub struct Started(pub Instant);
 
 /// Register state and commands on a builder (tests pass `tauri::test::mock_builder()`).
 pub fn build_app<R: Runtime>(builder: Builder<R>, core: Arc<Core>, started: Instant) -> Builder<R> {
-    builder.manage(core).manage(Started(started)).invoke_handler(tauri::generate_handler![
-        commands::app_info,
-        commands::store_status,
-        commands::store_move_aside,
-        commands::settings_get,
-        commands::settings_update,
-        commands::secret_set,
-        commands::secret_delete,
-        commands::secret_exists,
-        commands::search,
-        commands::threads_list,
-        commands::chatkit,
-        commands::ui_painted,
-    ])
+    let api_core = Arc::clone(&core);
+    builder
+        .setup(move |_app| {
+            // The local API, if it was left on (Settings → Local API).
+            tauri::async_runtime::spawn(async move {
+                if let Err(e) = api_core.api_apply().await {
+                    tracing::warn!(error = %e.message, "could not start the local API");
+                }
+            });
+            Ok(())
+        })
+        .manage(core)
+        .manage(Started(started))
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::store_status,
+            commands::store_move_aside,
+            commands::settings_get,
+            commands::settings_update,
+            commands::secret_set,
+            commands::secret_delete,
+            commands::secret_exists,
+            commands::search,
+            commands::threads_list,
+            commands::chatkit,
+            commands::ui_painted,
+        ])
 }
 
 /// Run the desktop app.

@@ -1,8 +1,13 @@
-// End-to-end smoke test of the real Speasy app through tauri-driver (WebDriver).
+// End-to-end test of the real Speasy app through tauri-driver (WebDriver), against the
+// scripted OpenAI-compatible provider (`speasy-stub`, from crates/speasy-testkit): settings and
+// providers, a streamed answer, Stop, the save_fact widget → Save → Memory, a restart that
+// keeps the thread and its widget, and search opening an older thread at the hit.
 //
 // Needs tauri-driver listening on 127.0.0.1:4444 (started by the CI script) and:
 //   SPEASY_APP_BIN            the built app binary (required)
 //   SPEASY_DATA_DIR           the data folder the app was pointed at (required)
+//   SPEASY_STUB_BASE_URL      the stub's OpenAI base URL (required)
+//   SPEASY_STUB_CONTROL_URL   the stub's control API (required)
 //   SPEASY_E2E_SEARCH_TERM    a term to search for (optional; the search step is skipped without it)
 //   SPEASY_E2E_SEARCH_EXPECT  text one of the results must contain (required with the term)
 //   SPEASY_E2E_ARTIFACTS      folder for screenshots (optional)
@@ -22,6 +27,8 @@ const DATA_DIR = process.env.SPEASY_DATA_DIR;
 const SEARCH_TERM = process.env.SPEASY_E2E_SEARCH_TERM ?? "";
 const SEARCH_EXPECT = process.env.SPEASY_E2E_SEARCH_EXPECT ?? "";
 const ARTIFACTS = process.env.SPEASY_E2E_ARTIFACTS ?? "";
+const STUB_BASE_URL = process.env.SPEASY_STUB_BASE_URL ?? "";
+const STUB_CONTROL_URL = process.env.SPEASY_STUB_CONTROL_URL ?? "";
 
 // WebKitGTK on a 2-core CI machine: be generous.
 const UI_TIMEOUT = 30_000;
@@ -33,10 +40,19 @@ const sel = {
   threads: 'nav[aria-label="Threads"]',
   search: 'input[aria-label="Search conversations"]',
   storeFailed: '[data-testid="store-failed"]',
-  settingsButton: "button[aria-pressed]",
+  settingsButton: "button=Settings",
   themeSelect: '[data-testid="theme-select"]',
   aboutVersion: '[data-testid="about-version"]',
   aboutDataDir: '[data-testid="about-data-dir"]',
+  composer: 'textarea[aria-label="Message"]',
+  send: 'button[aria-label="Send"]',
+  stop: 'button[aria-label="Stop"]',
+  newChat: 'button[aria-label="New chat"]',
+  assistant: 'article[data-item-type="assistant_message"]',
+  widget: 'article[data-item-type="widget"]',
+  memoryButton: "button=Memory",
+  fact: '[data-testid="fact"]',
+  focused: "[data-focused]",
   openaiInput: '[data-testid="secret-input-openai"]',
   openaiSave: '[data-testid="secret-save-openai"]',
   openaiStatus: '[data-testid="secret-status-openai"]',
@@ -46,6 +62,67 @@ const sel = {
 
 /** @type {WebdriverIO.Browser | undefined} */
 let browser;
+
+/** XPath of the sidebar row whose title contains `title`. */
+function threadRow(/** @type {string} */ title) {
+  return `//nav[@aria-label="Threads"]//button[contains(@class, "thread-open") and contains(., ${JSON.stringify(title)})]`;
+}
+
+/** Queues the stub's answer to the next chat completion request. */
+async function script(/** @type {Record<string, unknown>} */ reply) {
+  const res = await fetch(`${STUB_CONTROL_URL}/replies`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(reply),
+  });
+  assert.equal(res.status, 204, `the stub refused the script: ${await res.text()}`);
+}
+
+/** Starts a WebDriver session on the app (a fresh app process). */
+async function startApp() {
+  assert.ok(APP_BIN, "SPEASY_APP_BIN must point at the built Speasy binary");
+  // Session creation can hang (e.g. no display): never wait forever.
+  // tauri-driver's own capability; no browserName (WebKitWebDriver rejects "wry").
+  const capabilities = { "tauri:options": { application: APP_BIN } };
+  const session = remote({
+    hostname: "127.0.0.1",
+    port: 4444,
+    capabilities,
+    logLevel: "warn",
+    connectionRetryTimeout: 60_000,
+  });
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  /** @type {Promise<never>} */
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error("WebDriver session not created within 180 s")), 180_000);
+  });
+  try {
+    browser = await Promise.race([session, timeout]);
+  } catch (error) {
+    // End a session that may still arrive after we gave up on it.
+    session.then((late) => late.deleteSession()).catch(() => {});
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Types a message into the composer and sends it with Enter. */
+async function sendMessage(/** @type {string} */ text) {
+  const br = b();
+  const box = br.$(sel.composer);
+  await box.waitForEnabled({ timeout: UI_TIMEOUT, timeoutMsg: "the composer stayed disabled (no usable provider?)" });
+  await box.setValue(text);
+  await br.keys("Enter");
+}
+
+/** The text of the last assistant message. */
+async function lastAnswer() {
+  const answers = await b().$$(sel.assistant).getElements();
+  const last = answers.at(-1);
+  return last ? await last.getText() : "";
+}
 
 /** @returns {WebdriverIO.Browser} */
 function b() {
@@ -103,31 +180,15 @@ describe("Speasy smoke", { timeout: 10 * 60_000 }, () => {
     assert.ok(DATA_DIR, "SPEASY_DATA_DIR must name the data folder the app uses");
     if (SEARCH_TERM) assert.ok(SEARCH_EXPECT, "SPEASY_E2E_SEARCH_EXPECT must be set with SPEASY_E2E_SEARCH_TERM");
 
-    // Session creation can hang (e.g. no display): never wait forever.
-    // tauri-driver's own capability; no browserName (WebKitWebDriver rejects "wry").
-    const capabilities = { "tauri:options": { application: APP_BIN } };
-    const session = remote({
-      hostname: "127.0.0.1",
-      port: 4444,
-      capabilities,
-      logLevel: "warn",
-      connectionRetryTimeout: 60_000,
+    assert.ok(STUB_BASE_URL && STUB_CONTROL_URL, "SPEASY_STUB_BASE_URL and SPEASY_STUB_CONTROL_URL must be set");
+    // The custom provider names no default model: the core uses the first one the server lists.
+    const models = await fetch(`${STUB_CONTROL_URL}/models`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(["speasy-stub-model", "speasy-stub-large"]),
     });
-    /** @type {ReturnType<typeof setTimeout> | undefined} */
-    let timer;
-    /** @type {Promise<never>} */
-    const timeout = new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error("WebDriver session not created within 180 s")), 180_000);
-    });
-    try {
-      browser = await Promise.race([session, timeout]);
-    } catch (error) {
-      // End a session that may still arrive after we gave up on it.
-      session.then((late) => late.deleteSession()).catch(() => {});
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
+    assert.equal(models.status, 204);
+    await startApp();
   });
 
   after(async () => {
@@ -183,57 +244,141 @@ describe("Speasy smoke", { timeout: 10 * 60_000 }, () => {
     await screenshot("settings-after-reload");
   });
 
-  it("saves an OpenAI key into the keychain without showing it", async () => {
+  it("adds the scripted server as a custom provider, and an OpenAI key without showing it", async () => {
     const br = b();
+    // A custom OpenAI-compatible provider: the scripted server on 127.0.0.1.
+    await br.$("#provider-kind").selectByAttribute("value", "custom");
+    await br.$("#provider-name").setValue("Scripted");
+    await br.$("#provider-base-url").setValue(STUB_BASE_URL);
+    await br.$("button=Add provider").click();
+    await br.$('[data-testid="provider-custom"]').waitForExist({ timeout: UI_TIMEOUT, timeoutMsg: "the custom provider was not added" });
+
+    // OpenAI with a key: stored in the keychain, shown only as "Set".
+    await br.$("#provider-kind").selectByAttribute("value", "openai");
+    await br.$("#provider-key").setValue(OPENAI_KEY);
+    await br.$("button=Add provider").click();
     const status = br.$(sel.openaiStatus);
-    await br.waitUntil(async () => (await status.getText()) !== "Checking…", {
-      timeout: UI_TIMEOUT,
-      timeoutMsg: "the OpenAI key status never loaded",
-    });
-    await br.$(sel.openaiInput).setValue(OPENAI_KEY);
-    const save = br.$(sel.openaiSave);
-    await save.waitForEnabled({ timeout: UI_TIMEOUT });
-    await save.click();
+    await status.waitForExist({ timeout: UI_TIMEOUT, timeoutMsg: "the OpenAI provider was not added" });
     await br.waitUntil(async () => (await status.getText()) === "Set", {
       timeout: UI_TIMEOUT,
       timeoutMsg: "the OpenAI key status did not become Set",
     });
-    assert.equal(await br.$(sel.openaiInput).getValue(), "", "key field was not cleared");
     assert.equal((await br.getPageSource()).includes(OPENAI_KEY), false, "the key appears in the page");
-    await screenshot("settings-key-set");
+
+    // Answers come from the scripted server.
+    await br.$('[data-testid="provider-custom"] input[type="radio"]').click();
+    await br.waitUntil(async () => br.$('[data-testid="provider-custom"] input[type="radio"]').isSelected(), {
+      timeout: UI_TIMEOUT,
+      timeoutMsg: "the custom provider did not become the default",
+    });
+    await screenshot("settings-providers");
   });
 
-  it("finds an existing conversation by full-text search", { skip: SEARCH_TERM ? false : "SPEASY_E2E_SEARCH_TERM not set" }, async () => {
+  it("streams an answer into a new chat, and titles it", async () => {
+    const br = b();
+    await br.$(sel.newChat).click();
+    await script({ type: "text", parts: ["Hi! ", "I am ", "Speasy, ", "your assistant."], delay_ms: 150 });
+    await script({ type: "completion", text: "Greeting from Speasy" });
+    await sendMessage("Hello there");
+    // The Stop button shows while the answer streams in.
+    await br.$(sel.stop).waitForExist({ timeout: UI_TIMEOUT, timeoutMsg: "no Stop button while streaming" });
+    await br.waitUntil(async () => (await lastAnswer()).includes("Hi! I am Speasy, your assistant."), {
+      timeout: UI_TIMEOUT,
+      timeoutMsg: "the streamed answer never completed",
+    });
+    await br.$(sel.send).waitForExist({ timeout: UI_TIMEOUT });
+    await br.$(threadRow("Greeting from Speasy")).waitForExist({
+      timeout: UI_TIMEOUT,
+      timeoutMsg: "the new thread's title never reached the sidebar",
+    });
+    await screenshot("chat-streamed");
+  });
+
+  it("stops an answer mid-stream and keeps the partial text", async () => {
+    const br = b();
+    await script({ type: "text", parts: ["Once upon a time, ", "a lighthouse keeper"], delay_ms: 100, hang: true });
+    await sendMessage("Tell me a long story");
+    await br.waitUntil(async () => (await lastAnswer()).includes("a lighthouse keeper"), {
+      timeout: UI_TIMEOUT,
+      timeoutMsg: "the partial answer never appeared",
+    });
+    await br.$(sel.stop).click();
+    await br.$(sel.send).waitForExist({ timeout: UI_TIMEOUT, timeoutMsg: "Stop did not end the answer" });
+    assert.match(await lastAnswer(), /Once upon a time, a lighthouse keeper/);
+    await screenshot("chat-stopped");
+  });
+
+  it("offers to remember a fact; Save puts it in Memory", async () => {
+    const br = b();
+    await script({ type: "tool_call", id: "call_e2e_1", name: "save_fact", arguments: '{"text":"The user\'s cat is called Miso."}' });
+    await script({ type: "text", parts: ["I can remember that for you."] });
+    await sendMessage("Remember that my cat is called Miso");
+    const card = br.$(`//article[@data-item-type="widget" and contains(., "Remember this?")]`);
+    await card.waitForExist({ timeout: UI_TIMEOUT, timeoutMsg: "the save_fact card never appeared" });
+    await br.waitUntil(async () => (await lastAnswer()).includes("I can remember that for you."), { timeout: UI_TIMEOUT });
+    await screenshot("fact-card");
+    await card.$("button=Save").click();
+    await br.$(`//article[@data-item-type="widget" and contains(., "Saved to memory")]`).waitForExist({
+      timeout: UI_TIMEOUT,
+      timeoutMsg: "the card did not switch to its saved state",
+    });
+    await br.$(sel.memoryButton).click();
+    await br.$(`//*[@data-testid="fact" and contains(., "Miso")]`).waitForExist({ timeout: UI_TIMEOUT, timeoutMsg: "the fact is not in Memory" });
+    await screenshot("memory");
+    await br.$(sel.memoryButton).click();
+  });
+
+  it("keeps the thread and its widget across a restart", async () => {
+    await b().deleteSession();
+    browser = undefined;
+    await startApp();
+    await waitForShell();
+    const br = b();
+    const row = br.$(threadRow("Greeting from Speasy"));
+    await row.waitForExist({ timeout: UI_TIMEOUT, timeoutMsg: "the thread is gone after a restart" });
+    await row.click();
+    await br.$(`//article[@data-item-type="widget" and contains(., "Saved to memory")]`).waitForExist({
+      timeout: UI_TIMEOUT,
+      timeoutMsg: "the widget is gone after a restart",
+    });
+    assert.match(await br.$(`//article[contains(., "Once upon a time")]`).getText(), /a lighthouse keeper/);
+    await screenshot("after-restart");
+  });
+
+  it("finds a message in an older conversation and opens it there", { skip: SEARCH_TERM ? false : "SPEASY_E2E_SEARCH_TERM not set" }, async () => {
     const br = b();
     await br.$(sel.search).setValue(SEARCH_TERM);
     await br.$(sel.searchResults).waitForExist({
       timeout: UI_TIMEOUT,
       timeoutMsg: `no search results region for "${SEARCH_TERM}"`,
     });
-    /** @type {string[]} */
-    let texts = [];
-    /** @type {unknown} */
-    let lastError;
-    const found = await br
-      .waitUntil(
-        async () => {
+    /** @type {WebdriverIO.Element | undefined} */
+    let target;
+    await br.waitUntil(
+      async () => {
+        for (const result of await br.$$(sel.searchResult)) {
           try {
-            texts = [];
-            for (const result of await br.$$(sel.searchResult)) texts.push(await result.getText());
-          } catch (error) {
-            lastError = error; // e.g. a result re-rendered while being read: try again
-            return false;
+            const text = await result.getText();
+            // A seeded (older) conversation, not the one this test wrote.
+            if (text.includes(SEARCH_EXPECT) && !text.includes("Greeting from Speasy")) {
+              target = result;
+              return true;
+            }
+          } catch {
+            return false; // re-rendered while being read: try again
           }
-          return texts.some((text) => text.includes(SEARCH_EXPECT));
-        },
-        { timeout: UI_TIMEOUT, interval: 250 },
-      )
-      .catch(() => false);
-    await screenshot("search");
-    assert.ok(
-      found,
-      `no result for "${SEARCH_TERM}" contains "${SEARCH_EXPECT}"; got: ${JSON.stringify(texts)}` +
-        (lastError ? `; last error: ${String(lastError)}` : ""),
+        }
+        return false;
+      },
+      { timeout: UI_TIMEOUT, interval: 250, timeoutMsg: `no older result for "${SEARCH_TERM}"` },
     );
+    await screenshot("search");
+    assert.ok(target);
+    await target.$("button").click();
+    const focused = br.$(sel.focused);
+    await focused.waitForExist({ timeout: UI_TIMEOUT, timeoutMsg: "the hit's message was not highlighted" });
+    assert.match((await focused.getText()).toLowerCase(), new RegExp(SEARCH_EXPECT.toLowerCase()));
+    assert.equal(await focused.isDisplayed({ withinViewport: true }), true, "the hit is not scrolled into view");
+    await screenshot("search-opened");
   });
 });

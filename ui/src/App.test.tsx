@@ -21,8 +21,11 @@ describe("startup", () => {
 
     expect(await screen.findByRole("navigation", { name: "Threads" })).toBeInTheDocument();
     expect(screen.getByRole("searchbox", { name: "Search conversations" })).toBeInTheDocument();
-    expect(screen.getByRole("heading", { name: "Welcome to Speasy" })).toBeInTheDocument();
-    expect(screen.queryByRole("button", { name: /new chat/i })).not.toBeInTheDocument();
+    expect(screen.getByRole("heading", { name: "How can I help?" })).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "New chat" })).toBeInTheDocument();
+    // No provider yet: the composer says so instead of failing on send.
+    expect(await screen.findByText("No model provider is set up.")).toBeInTheDocument();
+    expect(screen.getByRole("textbox", { name: "Message" })).toBeDisabled();
   });
 
   it("shows a full-page error naming the file, and moves it aside only when asked", async () => {

@@ -33,7 +33,8 @@ const CONVERSATIONS: &[(&str, &[&str])] = &[
     ),
 ];
 
-fn message(
+/// A user (even `i`) or assistant (odd `i`) message of `thread_id`, created at `at` (unix ms).
+pub(crate) fn message(
     store: &Store,
     thread_id: &str,
     i: usize,

@@ -2,8 +2,8 @@
 //! dir as the app (`--data-dir` or `SPEASY_DATA_DIR`, else the OS app data dir). `serve` exposes
 //! the core's protocol over HTTP on loopback (see `serve.rs`).
 
+mod bench;
 mod demo;
-mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,6 +39,15 @@ enum Command {
     },
     /// Add a few example conversations (to try the app, and for end-to-end tests).
     SeedDemo,
+    /// Add many generated conversations (for benchmarks: bench/desktop.sh seeds 10,000).
+    SeedBench {
+        /// How many threads to add.
+        #[arg(long, default_value_t = 10_000)]
+        threads: usize,
+        /// Messages in each thread, alternating user and assistant.
+        #[arg(long, default_value_t = 4)]
+        messages_per_thread: usize,
+    },
     /// Serve the core's protocol on 127.0.0.1 (POST /chatkit, GET /health, /facts...).
     ///
     /// The model provider comes from the environment like the official OpenAI SDKs:
@@ -100,18 +109,39 @@ fn run(cli: Cli) -> Result<(), ApiError> {
             eprintln!("added {n} example conversations");
             Ok(())
         }
+        Command::SeedBench { threads, messages_per_thread } => {
+            let store = core.store()?;
+            let started = std::time::Instant::now();
+            let done = bench::seed(&store, threads, messages_per_thread)?;
+            eprintln!(
+                "added {} threads and {} messages in {:.1} s",
+                done.threads,
+                done.messages,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::Serve { port, token } => {
-            if token.trim().len() < 8 {
-                return Err(ApiError::new(
-                    ErrorKind::InvalidInput,
-                    "the API token must be at least 8 characters",
-                ));
-            }
+            speasy_core::api::check_token(&token)?;
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
                 .map_err(|e| ApiError::new(ErrorKind::Internal, e.to_string()))?;
-            rt.block_on(serve::serve(core, port, token.trim().to_owned()))
+            rt.block_on(serve(core, port, token.trim().to_owned()))
         }
     }
+}
+
+/// Serve the local API until Ctrl-C. Prints `{"url": ...}` on stdout once listening.
+async fn serve(core: Arc<Core>, port: u16, token: String) -> Result<(), ApiError> {
+    let listener = speasy_core::api::bind(port).await?;
+    let local =
+        listener.local_addr().map_err(|e| ApiError::new(ErrorKind::Internal, e.to_string()))?;
+    print(&serde_json::json!({ "url": format!("http://{local}") }))?;
+    axum::serve(listener, speasy_core::api::router(core, token))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| ApiError::new(ErrorKind::Internal, e.to_string()))
 }

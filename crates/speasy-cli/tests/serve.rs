@@ -206,10 +206,12 @@ async fn bad_requests_get_json_errors() {
         assert_eq!(v["error"]["kind"], kind, "{body}: {v}");
         assert!(!v["error"]["message"].as_str().unwrap().is_empty());
     }
-    // An unknown thread in a streaming op: an error event, and the stream ends cleanly.
+    // An unknown thread in a streaming op: an error event (after the effect naming its kind),
+    // and the stream ends cleanly.
     let ev = events(post(&s, json!({"type": "threads.add_user_message", "params": {"thread_id": "missing", "input": input("hi")}})).await).await;
-    assert_eq!(ev.len(), 1);
-    assert_eq!(ev[0]["type"], "error");
+    assert_eq!(ev.len(), 2);
+    assert_eq!(ev[0]["data"]["kind"], "not_found");
+    assert_eq!(ev[1]["type"], "error");
     let resp = client.get(format!("{}/nowhere", s.url)).send().await.unwrap();
     assert_eq!(resp.status(), 404);
 }

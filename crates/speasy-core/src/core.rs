@@ -137,6 +137,8 @@ pub struct Core {
     /// The turn answering in each thread, to refuse a second one and to stop it.
     turns: Mutex<HashMap<String, (u64, CancellationToken)>>,
     next_turn: std::sync::atomic::AtomicU64,
+    /// The local API, when the app serves it.
+    pub(crate) local_api: crate::api::LocalApi,
 }
 
 const MAX_PAGE: usize = 200;
@@ -171,6 +173,7 @@ impl Core {
             local_candidates: config.local_candidates.unwrap_or_else(detect::default_candidates),
             turns: Mutex::new(HashMap::new()),
             next_turn: std::sync::atomic::AtomicU64::new(1),
+            local_api: crate::api::LocalApi::default(),
         }
     }
 

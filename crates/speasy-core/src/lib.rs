@@ -9,6 +9,7 @@
 //! - [`clock`]: UUIDv7 ids and the hybrid logical clock used for sync.
 //! - [`error`]: typed errors and the one `{kind, message}` error front ends receive.
 
+pub mod api;
 pub mod chat;
 pub mod chatkit;
 pub mod clock;

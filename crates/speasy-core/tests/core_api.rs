@@ -93,3 +93,76 @@ fn errors_cross_the_boundary_as_kind_and_message() {
     assert_eq!(serde_json::to_value(&e).unwrap()["kind"], "not_found");
     assert!(e.message.contains("no-such-thread"));
 }
+
+/// A port nobody listens on right now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_apps_local_api_starts_stops_and_never_shows_its_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = Arc::new(MemoryStore::default());
+    let c = Arc::new(core(dir.path(), secrets.clone()));
+    let http = reqwest::Client::new();
+
+    // Off by default; turning it on needs a token first.
+    let status = c.api_status().await.unwrap();
+    assert!(!status.enabled && !status.running && !status.has_token);
+    let err = c.api_configure(Some(true), None, None).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::InvalidInput);
+    assert_eq!(
+        c.api_configure(None, None, Some("short".into())).await.unwrap_err().kind,
+        ErrorKind::InvalidInput
+    );
+
+    let port = free_port();
+    let token = "local-api-token-123";
+    let status = c.api_configure(Some(true), Some(port), Some(token.into())).await.unwrap();
+    assert!(status.enabled && status.running && status.has_token, "{status:?}");
+    let url = status.url.clone().unwrap();
+    assert_eq!(url, format!("http://127.0.0.1:{port}"));
+    assert!(!serde_json::to_string(&status).unwrap().contains(token));
+    assert_eq!(
+        secrets.get(&SecretName::new("api.token").unwrap()).unwrap().unwrap().expose_secret(),
+        token
+    );
+
+    // It is the same protocol as `speasy-cli serve`: health is open, the rest needs the token.
+    assert_eq!(http.get(format!("{url}/health")).send().await.unwrap().status(), 200);
+    let op = serde_json::json!({"type": "speasy.settings.get", "params": {}});
+    let denied = http.post(format!("{url}/chatkit")).json(&op).send().await.unwrap();
+    assert_eq!(denied.status(), 401);
+    let ok = http.post(format!("{url}/chatkit")).bearer_auth(token).json(&op).send().await.unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(ok.json::<serde_json::Value>().await.unwrap()["api_enabled"], true);
+
+    // Moving it to a port another program holds: still on, not running, and says why.
+    let squatter = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken = squatter.local_addr().unwrap().port();
+    let status = c.api_configure(None, Some(taken), None).await.unwrap();
+    assert!(status.enabled && !status.running, "{status:?}");
+    assert!(status.error.unwrap().contains("another program is using that port"));
+    assert!(
+        http.get(format!("{url}/health")).send().await.is_err(),
+        "the old server still answers"
+    );
+
+    // Back on a free port, then off.
+    let status = c.api_configure(None, Some(free_port()), None).await.unwrap();
+    assert!(status.running);
+    let url = status.url.unwrap();
+    let status = c.api_configure(Some(false), None, None).await.unwrap();
+    assert!(!status.enabled && !status.running);
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert!(http.get(format!("{url}/health")).send().await.is_err(), "still serving when off");
+
+    // A restart of the app brings it back when it was left on.
+    c.api_configure(Some(true), None, None).await.unwrap();
+    c.api_stop().await;
+    drop(c);
+    let again = Arc::new(core(dir.path(), secrets));
+    assert!(!again.api_status().await.unwrap().running);
+    again.api_apply().await.unwrap();
+    assert!(again.api_status().await.unwrap().running);
+}

@@ -335,4 +335,7 @@ fn sidebar_lists_pinned_first_then_by_last_activity_in_pages() {
     s.set_thread_pinned(&made[3], false).unwrap();
     assert_eq!(title(&s.list_thread_summaries(10, None).unwrap()), ["t1", "t3", "t2", "t0"]);
     assert!(matches!(s.set_thread_pinned(&made[4], true), Err(StoreError::NotFound { .. })));
+    let one = s.load_thread_summary(&made[1]).unwrap();
+    assert_eq!((one.title.as_deref(), one.pinned), (Some("t1"), false));
+    assert!(matches!(s.load_thread_summary(&made[4]), Err(StoreError::NotFound { .. })));
 }

@@ -8,4 +8,12 @@ export type Settings = { theme: Theme,
 /**
  * The provider used when a thread's persona does not name one (`None`: the first).
  */
-default_provider?: string, };
+default_provider?: string, 
+/**
+ * Serve the local API (`POST /chatkit`...) on 127.0.0.1 while the app runs.
+ */
+api_enabled: boolean, 
+/**
+ * Its port.
+ */
+api_port: number, };

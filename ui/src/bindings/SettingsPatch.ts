@@ -8,4 +8,8 @@ export type SettingsPatch = { theme?: Theme,
 /**
  * `""` clears it.
  */
-default_provider?: string, };
+default_provider?: string, api_enabled?: boolean, 
+/**
+ * `0` is refused: the port must be fixed for clients to find it.
+ */
+api_port?: number, };

@@ -12,8 +12,9 @@ export const SEARCH_LIMIT = 20;
 
 type Results = { query: string; hits: SearchHit[] };
 
-/** Full-text search over all conversations; results update as you type. */
-export function SearchPanel() {
+/** Full-text search over all conversations; results update as you type. Choosing a result
+ *  opens its conversation at that message. */
+export function SearchPanel({ onOpen }: { onOpen?: (hit: SearchHit) => void }) {
   const [query, setQuery] = useState("");
   const [results, setResults] = useState<Results | null>(null);
   const [error, setError] = useState<SpeasyError | null>(null);
@@ -84,17 +85,26 @@ export function SearchPanel() {
             <ul className="result-list">
               {results.hits.map((hit) => (
                 <li key={`${hit.thread_id}/${hit.item_id}`} className="result" data-testid="search-result">
-                  <span className="result-title">{hit.thread_title?.trim() || "Untitled"}</span>
-                  <p className="result-snippet">
-                    <Snippet text={hit.snippet} />
-                  </p>
-                  <time
-                    className="result-time"
-                    dateTime={hit.created_at}
-                    title={formatTimestamp(hit.created_at)}
+                  <button
+                    type="button"
+                    className="result-open"
+                    onClick={() => {
+                      onOpen?.(hit);
+                      setQuery("");
+                    }}
                   >
-                    {formatDate(hit.created_at)}
-                  </time>
+                    <span className="result-title">{hit.thread_title?.trim() || "Untitled"}</span>
+                    <span className="result-snippet">
+                      <Snippet text={hit.snippet} />
+                    </span>
+                    <time
+                      className="result-time"
+                      dateTime={hit.created_at}
+                      title={formatTimestamp(hit.created_at)}
+                    >
+                      {formatDate(hit.created_at)}
+                    </time>
+                  </button>
                 </li>
               ))}
             </ul>

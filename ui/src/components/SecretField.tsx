@@ -10,13 +10,15 @@ type Props = {
   label: string;
   /** Used in element ids and test ids. */
   slug: string;
+  /** How a new key is stored (default: `secret_set` under `name`). */
+  onSave?: (key: string) => Promise<unknown>;
 };
 
 /**
  * A write-only key field: it can save, replace or remove a secret and shows whether one is set,
  * but never reads a stored value back.
  */
-export function SecretField({ name, provider, label, slug }: Props) {
+export function SecretField({ name, provider, label, slug, onSave }: Props) {
   const [exists, setExists] = useState<boolean | null>(null);
   // The input is uncontrolled so the key never lands in React state or the DOM's value attribute.
   const input = useRef<HTMLInputElement>(null);
@@ -63,7 +65,7 @@ export function SecretField({ name, provider, label, slug }: Props) {
     const key = field?.value.trim() ?? "";
     if (!field || key === "" || busy) return;
     void run(async () => {
-      await secretSet(name, key);
+      await (onSave ? onSave(key) : secretSet(name, key));
       field.value = "";
       setHasKey(false);
     });

@@ -3,7 +3,9 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
 import { App } from "../App";
-import { TEST_APP_INFO, installFakeCore } from "../test/fakeCore";
+import type { ApiError } from "../bindings/ApiError";
+import type { ProviderView } from "../bindings/ProviderView";
+import { TEST_APP_INFO, installFakeCore, type ChatKitCall } from "../test/fakeCore";
 
 async function openSettings() {
   const user = userEvent.setup();
@@ -18,13 +20,13 @@ function keyGroup(provider: "OpenAI" | "OpenRouter") {
 
 describe("theme", () => {
   it("applies the stored theme at startup", async () => {
-    installFakeCore({ settings: { theme: "light" } });
+    installFakeCore({ settings: { theme: "light", api_enabled: false, api_port: 8787 } });
     render(<App />);
     await waitFor(() => expect(document.documentElement.dataset.theme).toBe("light"));
   });
 
   it("round-trips a chosen theme through the core and keeps it after a restart", async () => {
-    const core = installFakeCore({ settings: { theme: "system" } });
+    const core = installFakeCore({ settings: { theme: "system", api_enabled: false, api_port: 8787 } });
     const { user, unmount } = await openSettings();
 
     const select = await screen.findByRole("combobox", { name: "Theme" });
@@ -39,7 +41,7 @@ describe("theme", () => {
 
     await waitFor(() => expect(document.documentElement.dataset.theme).toBe("dark"));
     expect(core.callsTo("settings_update").map((c) => c.args)).toEqual([{ patch: { theme: "dark" } }]);
-    expect(core.settings).toEqual({ theme: "dark" });
+    expect(core.settings).toEqual({ theme: "dark", api_enabled: false, api_port: 8787 });
 
     // A new window: everything starts again from what the core stored.
     unmount();
@@ -50,13 +52,13 @@ describe("theme", () => {
   });
 
   it("keeps the previous theme and says why when saving fails", async () => {
-    const core = installFakeCore({ settings: { theme: "light" } });
+    const core = installFakeCore({ settings: { theme: "light", api_enabled: false, api_port: 8787 } });
     core.failures.set("settings_update", { kind: "store_disk_full", message: "database or disk is full" });
     const { user } = await openSettings();
 
     await user.selectOptions(await screen.findByRole("combobox", { name: "Theme" }), "dark");
 
-    const alert = await screen.findByRole("alert");
+    const alert = await within(screen.getByRole("region", { name: "Appearance" })).findByRole("alert");
     expect(alert).toHaveTextContent("database or disk is full");
     expect(alert).toHaveTextContent(/free some space/i);
     expect(screen.getByTestId("theme-select")).toHaveValue("light");
@@ -64,13 +66,26 @@ describe("theme", () => {
   });
 });
 
+const PROVIDERS: ProviderView[] = [
+  { id: "openai", kind: "openai", name: "OpenAI", base_url: "https://api.openai.com/v1", key_secret: "provider.openai", has_key: false, default_model: null, context_window: null },
+  { id: "openrouter", kind: "openrouter", name: "OpenRouter", base_url: "https://openrouter.ai/api/v1", key_secret: "provider.openrouter", has_key: false, default_model: null, context_window: null },
+];
+
+function upserts(core: ReturnType<typeof installFakeCore>) {
+  return core
+    .callsTo("chatkit")
+    .map((c) => c.args.request as ChatKitCall)
+    .filter((r) => r.type === "speasy.providers.upsert")
+    .map((r) => r.params);
+}
+
 describe("API keys", () => {
-  it("saves a key without ever rendering it, then removes it", async () => {
-    const core = installFakeCore();
+  it("saves a provider's key through the core without ever rendering it, then removes it", async () => {
+    const core = installFakeCore({ providers: structuredClone(PROVIDERS) });
     const { user } = await openSettings();
     const key = "sk-test-0123456789-do-not-show";
 
-    const openai = keyGroup("OpenAI");
+    const openai = await waitFor(() => keyGroup("OpenAI"));
     await waitFor(() => expect(within(openai).getByRole("status")).toHaveTextContent(/^Not set$/));
     expect(within(openai).queryByRole("button", { name: "Remove" })).not.toBeInTheDocument();
 
@@ -81,27 +96,26 @@ describe("API keys", () => {
     await user.type(input, `  ${key}  `);
     await user.click(within(openai).getByRole("button", { name: "Save" }));
 
-    await waitFor(() => expect(within(openai).getByRole("status")).toHaveTextContent(/^Set$/));
-    expect(core.callsTo("secret_set").map((c) => c.args)).toEqual([{ name: "provider.openai", value: key }]);
+    await waitFor(() => expect(within(keyGroup("OpenAI")).getByRole("status")).toHaveTextContent(/^Set$/));
+    expect(upserts(core)).toEqual([{ provider: { id: "openai", api_key: key } }]);
     expect(core.secrets.get("provider.openai")).toBe(key);
-    expect(input).toHaveValue("");
+    expect(within(keyGroup("OpenAI")).getByLabelText("OpenAI API key")).toHaveValue("");
     expect(document.body.innerHTML).not.toContain(key);
     // The other provider is untouched.
     expect(within(keyGroup("OpenRouter")).getByRole("status")).toHaveTextContent(/^Not set$/);
 
-    await user.click(within(openai).getByRole("button", { name: "Remove" }));
+    await user.click(within(keyGroup("OpenAI")).getByRole("button", { name: "Remove" }));
 
-    await waitFor(() => expect(within(openai).getByRole("status")).toHaveTextContent(/^Not set$/));
+    await waitFor(() => expect(within(keyGroup("OpenAI")).getByRole("status")).toHaveTextContent(/^Not set$/));
     expect(core.callsTo("secret_delete").map((c) => c.args)).toEqual([{ name: "provider.openai" }]);
     expect(core.secrets.has("provider.openai")).toBe(false);
-    expect(within(openai).queryByRole("button", { name: "Remove" })).not.toBeInTheDocument();
   });
 
   it("shows the status of a key that is already stored and never reads it back", async () => {
-    const core = installFakeCore({ secrets: new Map([["provider.openrouter", "or-secret-value"]]) });
+    const core = installFakeCore({ providers: structuredClone(PROVIDERS), secrets: new Map([["provider.openrouter", "or-secret-value"]]) });
     await openSettings();
 
-    const openrouter = keyGroup("OpenRouter");
+    const openrouter = await waitFor(() => keyGroup("OpenRouter"));
     await waitFor(() => expect(within(openrouter).getByRole("status")).toHaveTextContent(/^Set$/));
     expect(within(openrouter).getByRole("button", { name: "Remove" })).toBeInTheDocument();
     expect(within(openrouter).getByLabelText("OpenRouter API key")).toHaveValue("");
@@ -110,14 +124,18 @@ describe("API keys", () => {
   });
 
   it("explains a keychain failure and keeps the key in the field to retry", async () => {
-    const core = installFakeCore();
-    core.failures.set("secret_set", {
-      kind: "secret_unavailable",
-      message: "no secret service provider on the session bus",
-    });
+    const core = installFakeCore({ providers: structuredClone(PROVIDERS) });
+    const fallback = core.chatkit;
+    core.chatkit = (request) => {
+      if (request.type === "speasy.providers.upsert") {
+        const error: ApiError = { kind: "secret_unavailable", message: "no secret service provider on the session bus" };
+        throw error;
+      }
+      return fallback(request);
+    };
     const { user } = await openSettings();
 
-    const openai = keyGroup("OpenAI");
+    const openai = await waitFor(() => keyGroup("OpenAI"));
     const input = within(openai).getByLabelText("OpenAI API key");
     await user.type(input, "sk-abc");
     await user.click(within(openai).getByRole("button", { name: "Save" }));
@@ -128,6 +146,18 @@ describe("API keys", () => {
     expect(within(openai).getByRole("status")).toHaveTextContent(/^Not set$/);
     expect(input).toHaveValue("sk-abc");
     expect(core.secrets.size).toBe(0);
+  });
+
+  it("adds a custom OpenAI-compatible provider by base URL", async () => {
+    const core = installFakeCore();
+    const { user } = await openSettings();
+    await user.selectOptions(await screen.findByLabelText("Type"), "custom");
+    await user.type(screen.getByLabelText("Base URL"), "http://127.0.0.1:8000/v1");
+    await user.type(screen.getByLabelText(/^API key/), "local-secret");
+    await user.click(screen.getByRole("button", { name: "Add provider" }));
+    expect(await screen.findByTestId("provider-custom")).toHaveTextContent("http://127.0.0.1:8000/v1");
+    expect(upserts(core)).toEqual([{ provider: { kind: "custom", base_url: "http://127.0.0.1:8000/v1", api_key: "local-secret" } }]);
+    expect(document.body.innerHTML).not.toContain("local-secret");
   });
 });
 

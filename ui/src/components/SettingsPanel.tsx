@@ -1,22 +1,21 @@
 import { useRef, useState } from "react";
 
+import type { ProviderView } from "../bindings/ProviderView";
 import type { Settings } from "../bindings/Settings";
 import type { Theme } from "../bindings/Theme";
 import { settingsUpdate, toSpeasyError, type SpeasyError } from "../ipc";
 import { THEMES } from "../lib/theme";
 import { About } from "./About";
 import { ErrorMessage } from "./ErrorMessage";
-import { SecretField } from "./SecretField";
-
-export const PROVIDER_SECRETS = [
-  { name: "provider.openai", provider: "OpenAI", label: "OpenAI API key", slug: "openai" },
-  { name: "provider.openrouter", provider: "OpenRouter", label: "OpenRouter API key", slug: "openrouter" },
-] as const;
+import { LocalApiSection } from "./LocalApiSection";
+import { ProvidersSection } from "./ProvidersSection";
 
 type Props = {
   /** `null` while loading or when loading failed (the shell shows that error). */
   settings: Settings | null;
   onSettings: (settings: Settings) => void;
+  providers: ProviderView[];
+  onProvidersChanged: () => void;
   onClose: () => void;
 };
 
@@ -24,7 +23,7 @@ function isTheme(value: string): value is Theme {
   return THEMES.some((theme) => theme.value === value);
 }
 
-export function SettingsPanel({ settings, onSettings, onClose }: Props) {
+export function SettingsPanel({ settings, onSettings, providers, onProvidersChanged, onClose }: Props) {
   return (
     <section className="panel settings" aria-labelledby="settings-heading">
       <header className="panel-header">
@@ -43,16 +42,14 @@ export function SettingsPanel({ settings, onSettings, onClose }: Props) {
         )}
       </section>
 
-      <section className="card" aria-labelledby="keys-heading">
-        <h2 id="keys-heading">API keys</h2>
-        <p className="muted small">
-          Keys are stored in your system keychain. Speasy never shows a saved key again; enter a
-          new one to replace it.
-        </p>
-        {PROVIDER_SECRETS.map((secret) => (
-          <SecretField key={secret.name} {...secret} />
-        ))}
-      </section>
+      <ProvidersSection
+        providers={providers}
+        settings={settings}
+        onChanged={onProvidersChanged}
+        onSettings={onSettings}
+      />
+
+      <LocalApiSection />
 
       <About />
     </section>

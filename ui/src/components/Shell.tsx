@@ -1,46 +1,89 @@
-import { useCallback, useEffect, useState } from "react";
-import { Settings as SettingsIcon } from "lucide-react";
+/**
+ * The app once the store is ready: the sidebar (New chat, search, the thread list, Memory and
+ * Settings) and the main panel (a conversation, Memory or Settings). It owns what several
+ * panels share: settings, providers, personas, and the undo bar for deleted conversations.
+ */
+import { useCallback, useEffect, useRef, useState } from "react";
+import { Brain, Settings as SettingsIcon, SquarePen } from "lucide-react";
 
+import type { Persona } from "../bindings/Persona";
+import type { ProviderView } from "../bindings/ProviderView";
+import type { SearchHit } from "../bindings/SearchHit";
 import type { Settings } from "../bindings/Settings";
-import { settingsGet, toSpeasyError, type SpeasyError } from "../ipc";
+import { useThreadSummaries } from "../chat/useThreadSummaries";
+import { settingsGet, toSpeasyError, uiPainted, type SpeasyError } from "../ipc";
+import { speasy } from "../ipc/chatkit";
 import markUrl from "../assets/speasy-mark.svg";
 import { applyTheme } from "../lib/theme";
+import { ChatView } from "./chat/ChatView";
 import { ErrorMessage } from "./ErrorMessage";
+import { FactsPanel } from "./FactsPanel";
 import { SearchPanel } from "./SearchPanel";
 import { SettingsPanel } from "./SettingsPanel";
 import { ThreadList } from "./ThreadList";
-import { Welcome } from "./Welcome";
 
-type View = "welcome" | "settings";
+type View = "chat" | "settings" | "facts";
+type Open = { threadId: string | null; focusItemId: string | null; key: number };
 
-/** The app once the store is ready: sidebar (search, threads, settings) and the main panel. */
 export function Shell() {
-  const [view, setView] = useState<View>("welcome");
+  const [view, setView] = useState<View>("chat");
+  const [open, setOpen] = useState<Open>({ threadId: null, focusItemId: null, key: 0 });
   const [settings, setSettings] = useState<Settings | null>(null);
   const [loadError, setLoadError] = useState<SpeasyError | null>(null);
+  const [providers, setProviders] = useState<ProviderView[]>([]);
+  const [providersVersion, setProvidersVersion] = useState(0);
+  const [personas, setPersonas] = useState<Persona[]>([]);
+  const [factsVersion, setFactsVersion] = useState(0);
+  const summaries = useThreadSummaries();
+  const painted = useRef(false);
 
-  const loadSettings = useCallback(async (isLive: () => boolean = () => true) => {
+  const loadSettings = useCallback(async () => {
     setLoadError(null);
     try {
-      const loaded = await settingsGet();
-      if (isLive()) setSettings(loaded);
+      setSettings(await settingsGet());
     } catch (reason) {
-      if (isLive()) setLoadError(toSpeasyError(reason));
+      setLoadError(toSpeasyError(reason));
     }
   }, []);
 
   useEffect(() => {
-    let live = true;
-    void loadSettings(() => live);
-    return () => {
-      live = false;
-    };
+    void loadSettings();
+    speasy("speasy.personas.list", {}).then(setPersonas, () => undefined);
   }, [loadSettings]);
+
+  useEffect(() => {
+    speasy("speasy.providers.list", {}).then(setProviders, () => undefined);
+  }, [providersVersion]);
 
   const theme = settings?.theme;
   useEffect(() => {
     if (theme) applyTheme(theme);
   }, [theme]);
+
+  // Tell the shell when the thread list first painted (start-up time is measured to here).
+  useEffect(() => {
+    if (painted.current || summaries.threads === null) return;
+    painted.current = true;
+    // Only a start-up figure: a failure to report it changes nothing for the person.
+    window.requestAnimationFrame(() => void uiPainted().catch(() => undefined));
+  }, [summaries.threads]);
+
+  const openThread = useCallback((threadId: string | null, focusItemId: string | null = null) => {
+    setView("chat");
+    setOpen((o) => ({ threadId, focusItemId, key: o.key + 1 }));
+  }, []);
+
+  const onChanged = useCallback(() => {
+    void summaries.refresh();
+    setFactsVersion((n) => n + 1);
+  }, [summaries.refresh]);
+
+  const providersChanged = useCallback(() => setProvidersVersion((n) => n + 1), []);
+
+  const remove = (id: string) => {
+    summaries.remove(id);
+    if (open.threadId === id) openThread(null);
+  };
 
   return (
     <div className="shell">
@@ -48,15 +91,45 @@ export function Shell() {
         <div className="brand">
           <img src={markUrl} alt="" width={24} height={24} />
           <span>Speasy</span>
+          <button
+            type="button"
+            className="icon-button new-chat"
+            aria-label="New chat"
+            title="New chat"
+            onClick={() => openThread(null)}
+          >
+            <SquarePen size={18} aria-hidden="true" />
+          </button>
         </div>
-        <SearchPanel />
-        <ThreadList />
+        <SearchPanel onOpen={(hit: SearchHit) => openThread(hit.thread_id, hit.item_id)} />
+        <ThreadList
+          threads={summaries.threads}
+          hasMore={summaries.hasMore}
+          loading={summaries.loading}
+          error={summaries.error}
+          activeId={view === "chat" ? open.threadId : null}
+          onRetry={() => void summaries.refresh()}
+          onLoadMore={() => void summaries.loadMore()}
+          onOpen={(id) => openThread(id)}
+          onPin={(id, pinned) => void summaries.pin(id, pinned)}
+          onRename={(id, title) => void summaries.rename(id, title)}
+          onDelete={remove}
+        />
         <div className="sidebar-footer">
           <button
             type="button"
             className="button button-ghost sidebar-button"
+            aria-pressed={view === "facts"}
+            onClick={() => setView((v) => (v === "facts" ? "chat" : "facts"))}
+          >
+            <Brain aria-hidden="true" size={16} />
+            Memory
+          </button>
+          <button
+            type="button"
+            className="button button-ghost sidebar-button"
             aria-pressed={view === "settings"}
-            onClick={() => setView((current) => (current === "settings" ? "welcome" : "settings"))}
+            onClick={() => setView((v) => (v === "settings" ? "chat" : "settings"))}
           >
             <SettingsIcon aria-hidden="true" size={16} />
             Settings
@@ -64,21 +137,39 @@ export function Shell() {
         </div>
       </aside>
       <main className="main">
-        {loadError && (
-          <ErrorMessage
-            error={loadError}
-            title="Couldn’t load settings"
-            onRetry={() => void loadSettings()}
-          />
-        )}
-        {view === "settings" ? (
+        {loadError && <ErrorMessage error={loadError} title="Couldn’t load settings" onRetry={() => void loadSettings()} />}
+        {view === "settings" && (
           <SettingsPanel
             settings={settings}
             onSettings={setSettings}
-            onClose={() => setView("welcome")}
+            providers={providers}
+            onProvidersChanged={providersChanged}
+            onClose={() => setView("chat")}
           />
-        ) : (
-          <Welcome />
+        )}
+        {view === "facts" && <FactsPanel version={factsVersion} onClose={() => setView("chat")} />}
+        <div className="chat-host" hidden={view !== "chat"}>
+          <ChatView
+            key={open.key}
+            threadId={open.threadId}
+            focusItemId={open.focusItemId}
+            personas={personas}
+            providers={providers}
+            defaultProvider={settings?.default_provider}
+            providersVersion={providersVersion}
+            onCreated={(id) => setOpen((o) => ({ ...o, threadId: id, focusItemId: null }))}
+            onChanged={onChanged}
+            onOpenThread={(id, itemId) => openThread(id, itemId ?? null)}
+            onOpenSettings={() => setView("settings")}
+          />
+        </div>
+        {summaries.pending && (
+          <div className="undo-bar" role="status">
+            <span>Deleted “{summaries.pending.title}”.</span>
+            <button type="button" className="button button-small" onClick={summaries.undo}>
+              Undo
+            </button>
+          </div>
         )}
       </main>
     </div>

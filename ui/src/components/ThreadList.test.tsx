@@ -1,74 +1,117 @@
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 
-import type { ThreadMetadata } from "../bindings/ThreadMetadata";
-import { installFakeCore, thread } from "../test/fakeCore";
-import { THREADS_PAGE_SIZE, ThreadList } from "./ThreadList";
+import type { ThreadSummary } from "../bindings/ThreadSummary";
+import { ThreadList } from "./ThreadList";
+
+const NOW = Date.now();
+const DAY = 24 * 60 * 60 * 1000;
+
+function summary(i: number, ageMs: number, pinned = false): ThreadSummary {
+  const at = new Date(NOW - ageMs).toISOString();
+  return { id: `t${i}`, title: `Chat ${i}`, created_at: at, updated_at: at, pinned };
+}
+
+function renderList(threads: ThreadSummary[] | null, overrides: Partial<Parameters<typeof ThreadList>[0]> = {}) {
+  const props = {
+    threads,
+    hasMore: false,
+    loading: false,
+    error: null,
+    activeId: null,
+    onRetry: vi.fn(),
+    onLoadMore: vi.fn(),
+    onOpen: vi.fn(),
+    onPin: vi.fn(),
+    onRename: vi.fn(),
+    onDelete: vi.fn(),
+    initialRect: { width: 280, height: 600 },
+    ...overrides,
+  };
+  render(<ThreadList {...props} />);
+  return props;
+}
+
+// jsdom lays nothing out: give the list's scroll box the size a sidebar has.
+beforeEach(() => {
+  const size = (fallback: PropertyDescriptor | undefined, value: number) =>
+    function (this: HTMLElement) {
+      return this.classList.contains("thread-scroll") ? value : ((fallback?.get?.call(this) as number) ?? 0);
+    };
+  const height = Object.getOwnPropertyDescriptor(Element.prototype, "clientHeight");
+  const width = Object.getOwnPropertyDescriptor(Element.prototype, "clientWidth");
+  vi.spyOn(Element.prototype, "clientHeight", "get").mockImplementation(size(height, 600));
+  vi.spyOn(Element.prototype, "clientWidth", "get").mockImplementation(size(width, 280));
+});
 
 describe("ThreadList", () => {
-  it("shows the empty state when there are no conversations", async () => {
-    const core = installFakeCore({ threads: [] });
-    render(<ThreadList />);
-
+  it("is the Threads navigation landmark and shows the empty state", () => {
+    renderList([]);
     const nav = screen.getByRole("navigation", { name: "Threads" });
-    expect(await within(nav).findByText("No conversations yet")).toBeInTheDocument();
-    expect(within(nav).queryByRole("listitem")).not.toBeInTheDocument();
-    expect(core.callsTo("threads_list").map((c) => c.args)).toEqual([{ after: null, limit: THREADS_PAGE_SIZE }]);
+    expect(within(nav).getByText("No conversations yet")).toBeInTheDocument();
   });
 
-  it("lists threads with their titles, 'Untitled' for those without, and status badges", async () => {
-    const locked: ThreadMetadata = { ...thread("t3", "Old plans"), status: { type: "locked", reason: "archived" } };
-    installFakeCore({ threads: [thread("t1", "Trip to Lisbon"), thread("t2"), locked, thread("t4", "   ")] });
-    render(<ThreadList />);
-
+  it("groups by date with pinned first", () => {
+    renderList([summary(1, 0, true), summary(2, 60_000), summary(3, DAY + 60_000), summary(4, 3 * DAY), summary(5, 20 * DAY)]);
     const nav = screen.getByRole("navigation", { name: "Threads" });
-    const items = await within(nav).findAllByRole("listitem");
-    expect(items.map((item) => item.querySelector(".thread-title")?.textContent)).toEqual([
-      "Trip to Lisbon",
-      "Untitled",
-      "Old plans",
-      "Untitled",
-    ]);
-    expect(items[2]).toHaveTextContent("Locked");
-    expect(items[0]).not.toHaveTextContent("Locked");
-    expect(within(nav).queryByText("No conversations yet")).not.toBeInTheDocument();
-    expect(within(nav).queryByRole("button", { name: "Load more" })).not.toBeInTheDocument();
+    const headings = within(nav).getAllByRole("heading").map((h) => h.textContent);
+    expect(headings).toEqual(["Pinned", "Today", "Yesterday", "Previous 7 days", "Previous 30 days"]);
+    expect(within(nav).getByRole("button", { name: "Unpin Chat 1" })).toBeInTheDocument();
+    expect(within(nav).getByRole("button", { name: "Pin Chat 2" })).toBeInTheDocument();
   });
 
-  it("loads the next page from the cursor the core returned", async () => {
-    const threads = Array.from({ length: THREADS_PAGE_SIZE + 3 }, (_, i) => thread(`t${i}`, `Chat ${i}`));
-    const core = installFakeCore({ threads });
+  it("renders only the rows in view of 10,000 threads, and asks for more near the end", () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => summary(i, i * 1000));
+    const props = renderList(many, { hasMore: true });
+    const rows = screen.getAllByTestId("thread-item");
+    expect(rows.length).toBeGreaterThan(10);
+    expect(rows.length).toBeLessThan(60);
+    expect(props.onLoadMore).not.toHaveBeenCalled();
+
+    const few = Array.from({ length: 12 }, (_, i) => summary(i, i * 1000));
+    const more = renderList(few, { hasMore: true });
+    expect(more.onLoadMore).toHaveBeenCalled();
+  });
+
+  it("opens, pins, renames (F2 or the button; Escape cancels) and deletes", async () => {
     const user = userEvent.setup();
-    render(<ThreadList />);
-
+    const props = renderList([summary(1, 0), summary(2, 1000)], { activeId: "t2" });
     const nav = screen.getByRole("navigation", { name: "Threads" });
-    expect(await within(nav).findAllByRole("listitem")).toHaveLength(THREADS_PAGE_SIZE);
 
-    await user.click(within(nav).getByRole("button", { name: "Load more" }));
+    await user.click(within(nav).getByRole("button", { name: /^Chat 1/ }));
+    expect(props.onOpen).toHaveBeenCalledWith("t1");
+    expect(within(nav).getByRole("button", { name: /^Chat 2/ })).toHaveAttribute("aria-current", "page");
 
-    expect(await within(nav).findByText(`Chat ${THREADS_PAGE_SIZE + 2}`)).toBeInTheDocument();
-    expect(within(nav).getAllByRole("listitem")).toHaveLength(THREADS_PAGE_SIZE + 3);
-    expect(core.callsTo("threads_list").map((c) => c.args)).toEqual([
-      { after: null, limit: THREADS_PAGE_SIZE },
-      { after: `t${THREADS_PAGE_SIZE - 1}`, limit: THREADS_PAGE_SIZE },
-    ]);
-    expect(within(nav).queryByRole("button", { name: "Load more" })).not.toBeInTheDocument();
+    await user.click(within(nav).getByRole("button", { name: "Pin Chat 1" }));
+    expect(props.onPin).toHaveBeenCalledWith("t1", true);
+
+    await user.click(within(nav).getByRole("button", { name: "Rename Chat 1" }));
+    const box = within(nav).getByRole("textbox", { name: "Conversation title" });
+    await user.clear(box);
+    await user.type(box, "Lisbon trip{Enter}");
+    expect(props.onRename).toHaveBeenCalledWith("t1", "Lisbon trip");
+
+    within(nav).getByRole("button", { name: /^Chat 2/ }).focus();
+    await user.keyboard("{F2}");
+    await user.keyboard("{Escape}");
+    expect(props.onRename).toHaveBeenCalledTimes(1);
+
+    within(nav).getByRole("button", { name: /^Chat 2/ }).focus();
+    await user.keyboard("{Delete}");
+    expect(props.onDelete).toHaveBeenCalledWith("t2");
+    await user.click(within(nav).getByRole("button", { name: "Delete Chat 1" }));
+    expect(props.onDelete).toHaveBeenCalledWith("t1");
   });
 
-  it("shows a load error inline and recovers on retry", async () => {
-    const core = installFakeCore({ threads: [thread("t1", "Hello")] });
-    core.failures.set("threads_list", { kind: "store_busy", message: "database is locked" });
+  it("shows a load error with a retry", async () => {
     const user = userEvent.setup();
-    render(<ThreadList />);
-
-    const alert = await screen.findByRole("alert");
+    const props = renderList(null, {
+      error: Object.assign(new Error("database is locked"), { kind: "store_busy" as const, name: "SpeasyError" }) as never,
+    });
+    const alert = screen.getByRole("alert");
     expect(alert).toHaveTextContent("database is locked");
-    expect(alert).toHaveTextContent(/close other speasy windows/i);
-    expect(screen.queryByText("No conversations yet")).not.toBeInTheDocument();
-
-    core.failures.delete("threads_list");
     await user.click(within(alert).getByRole("button", { name: "Try again" }));
-    expect(await screen.findByText("Hello")).toBeInTheDocument();
+    expect(props.onRetry).toHaveBeenCalled();
   });
 });

@@ -1,94 +1,225 @@
-import { useCallback, useEffect, useState } from "react";
+/**
+ * The sidebar's conversations: pinned first, then by last activity, grouped by date. The list
+ * is virtualised (only the rows in view exist in the DOM), so 10,000 threads scroll smoothly;
+ * further pages load as the end comes into view. Each row opens its thread and offers Pin,
+ * Rename and Delete (deletion is undoable, see `Shell`). Arrow keys move between rows.
+ */
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { Pencil, Pin, PinOff, Trash2 } from "lucide-react";
 
-import type { ThreadMetadata } from "../bindings/ThreadMetadata";
-import type { ThreadStatus } from "../bindings/ThreadStatus";
-import { threadsList, toSpeasyError, type SpeasyError } from "../ipc";
-import { formatDate, formatTimestamp } from "../lib/format";
+import type { ThreadSummary } from "../bindings/ThreadSummary";
+import type { SpeasyError } from "../ipc";
+import { dateGroup } from "../lib/dateGroups";
+import { formatTimestamp } from "../lib/format";
 import { ErrorMessage } from "./ErrorMessage";
 
-export const THREADS_PAGE_SIZE = 50;
+type Row = { kind: "group"; label: string } | { kind: "thread"; thread: ThreadSummary };
 
-type Listing = { threads: ThreadMetadata[]; after: string | null; hasMore: boolean };
+const GROUP_HEIGHT = 30;
+const THREAD_HEIGHT = 36;
 
-function statusLabel(status: ThreadStatus): string | null {
-  switch (status.type) {
-    case "active":
-      return null;
-    case "locked":
-      return "Locked";
-    case "closed":
-      return "Closed";
+type Props = {
+  threads: ThreadSummary[] | null;
+  hasMore: boolean;
+  loading: boolean;
+  error: SpeasyError | null;
+  activeId: string | null;
+  onRetry: () => void;
+  onLoadMore: () => void;
+  onOpen: (id: string) => void;
+  onPin: (id: string, pinned: boolean) => void;
+  onRename: (id: string, title: string) => void;
+  onDelete: (id: string) => void;
+  /** For tests: the list's viewport size before layout is measured. */
+  initialRect?: { width: number; height: number };
+};
+
+function rowsOf(threads: ThreadSummary[]): Row[] {
+  const rows: Row[] = [];
+  let group: string | null = null;
+  const now = Date.now();
+  for (const thread of threads) {
+    const label = dateGroup(thread.updated_at, thread.pinned, now);
+    if (label !== group) {
+      rows.push({ kind: "group", label });
+      group = label;
+    }
+    rows.push({ kind: "thread", thread });
   }
+  return rows;
 }
 
-/** The sidebar's list of conversations, newest first, a page at a time. */
-export function ThreadList() {
-  const [listing, setListing] = useState<Listing | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<SpeasyError | null>(null);
+function ThreadRow({
+  thread,
+  active,
+  onOpen,
+  onPin,
+  onRename,
+  onDelete,
+  onKeyDown,
+}: {
+  thread: ThreadSummary;
+  active: boolean;
+  onOpen: () => void;
+  onPin: () => void;
+  onRename: (title: string) => void;
+  onDelete: () => void;
+  onKeyDown: (event: KeyboardEvent<HTMLElement>) => void;
+}) {
+  const [editing, setEditing] = useState(false);
+  const title = thread.title?.trim() || "Untitled";
+  if (editing) {
+    return (
+      <input
+        className="input thread-rename"
+        aria-label="Conversation title"
+        defaultValue={thread.title ?? ""}
+        autoFocus
+        onFocus={(event) => event.currentTarget.select()}
+        onKeyDown={(event) => {
+          if (event.key === "Enter") {
+            const value = event.currentTarget.value.trim();
+            setEditing(false);
+            if (value !== "" && value !== thread.title) onRename(value);
+          } else if (event.key === "Escape") {
+            setEditing(false);
+          }
+        }}
+        onBlur={() => setEditing(false)}
+      />
+    );
+  }
+  return (
+    <div className="thread" data-active={active || undefined} data-testid="thread-item">
+      <button
+        type="button"
+        className="thread-open"
+        aria-current={active ? "page" : undefined}
+        title={`${title} — ${formatTimestamp(thread.updated_at)}`}
+        onClick={onOpen}
+        onKeyDown={(event) => {
+          if (event.key === "F2") {
+            event.preventDefault();
+            setEditing(true);
+          } else if (event.key === "Delete") {
+            event.preventDefault();
+            onDelete();
+          } else {
+            onKeyDown(event);
+          }
+        }}
+      >
+        {thread.pinned && <Pin size={12} aria-label="Pinned" className="thread-pin" />}
+        <span className="thread-title">{title}</span>
+      </button>
+      <span className="thread-actions">
+        <button
+          type="button"
+          className="icon-button"
+          aria-label={thread.pinned ? `Unpin ${title}` : `Pin ${title}`}
+          title={thread.pinned ? "Unpin" : "Pin"}
+          onClick={onPin}
+        >
+          {thread.pinned ? <PinOff size={14} aria-hidden="true" /> : <Pin size={14} aria-hidden="true" />}
+        </button>
+        <button
+          type="button"
+          className="icon-button"
+          aria-label={`Rename ${title}`}
+          title="Rename (F2)"
+          onClick={() => setEditing(true)}
+        >
+          <Pencil size={14} aria-hidden="true" />
+        </button>
+        <button
+          type="button"
+          className="icon-button"
+          aria-label={`Delete ${title}`}
+          title="Delete (Del)"
+          onClick={onDelete}
+        >
+          <Trash2 size={14} aria-hidden="true" />
+        </button>
+      </span>
+    </div>
+  );
+}
 
-  const load = useCallback(async (after: string | null, isLive: () => boolean = () => true) => {
-    setLoading(true);
-    setError(null);
-    try {
-      const page = await threadsList(after, THREADS_PAGE_SIZE);
-      if (!isLive()) return;
-      setListing((previous) => ({
-        threads: after && previous ? [...previous.threads, ...page.data] : page.data,
-        after: page.after ?? null,
-        hasMore: page.has_more,
-      }));
-    } catch (reason) {
-      if (isLive()) setError(toSpeasyError(reason));
-    } finally {
-      if (isLive()) setLoading(false);
-    }
-  }, []);
+export function ThreadList(props: Props) {
+  const { threads, hasMore, loading, error, activeId } = props;
+  const rows = useMemo(() => rowsOf(threads ?? []), [threads]);
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: (i) => (rows[i]?.kind === "group" ? GROUP_HEIGHT : THREAD_HEIGHT),
+    overscan: 12,
+    ...(props.initialRect ? { initialRect: props.initialRect } : {}),
+  });
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items[items.length - 1]?.index ?? -1;
 
+  // Load the next page as the end of what is loaded comes into view.
+  const { onLoadMore } = props;
   useEffect(() => {
-    let live = true;
-    void load(null, () => live);
-    return () => {
-      live = false;
-    };
-  }, [load]);
+    if (hasMore && !loading && lastIndex >= rows.length - 20) onLoadMore();
+  }, [hasMore, loading, lastIndex, rows.length, onLoadMore]);
 
-  // Loads the page after the last one shown (the first page when nothing is shown yet).
-  const loadNext = () => void load(listing?.after ?? null);
+  // Arrow keys: focus the previous/next thread row (scrolling it into view if needed).
+  const move = (from: number, step: 1 | -1) => {
+    let to = from + step;
+    while (rows[to]?.kind === "group") to += step;
+    if (to < 0 || to >= rows.length) return;
+    virtualizer.scrollToIndex(to, { align: "auto" });
+    window.requestAnimationFrame(() => {
+      scroller.current?.querySelector<HTMLElement>(`[data-index="${to}"] .thread-open`)?.focus();
+    });
+  };
 
   return (
     <nav aria-label="Threads" className="threads">
-      <h2 className="section-title">Conversations</h2>
-      {error && <ErrorMessage error={error} title="Couldn’t load conversations" onRetry={loadNext} />}
-      {listing && listing.threads.length === 0 && !error && (
-        <p className="empty">No conversations yet</p>
-      )}
-      {listing && listing.threads.length > 0 && (
-        <ul className="thread-list">
-          {listing.threads.map((thread) => {
-            const badge = statusLabel(thread.status);
+      {error && <ErrorMessage error={error} title="Couldn’t load conversations" onRetry={props.onRetry} />}
+      {threads && threads.length === 0 && !error && <p className="empty">No conversations yet</p>}
+      <div className="thread-scroll" ref={scroller}>
+        <ul className="thread-list" style={{ height: virtualizer.getTotalSize() }}>
+          {items.map((v) => {
+            const row = rows[v.index] as Row;
             return (
-              <li key={thread.id} className="thread" data-testid="thread-item">
-                <span className="thread-title" title={thread.title?.trim() || undefined}>
-                  {thread.title?.trim() || "Untitled"}
-                </span>
-                <span className="thread-meta">
-                  <time dateTime={thread.created_at} title={formatTimestamp(thread.created_at)}>
-                    {formatDate(thread.created_at)}
-                  </time>
-                  {badge && <span className="badge">{badge}</span>}
-                </span>
+              <li
+                key={row.kind === "group" ? `g:${row.label}` : row.thread.id}
+                data-index={v.index}
+                className={row.kind === "group" ? "thread-group" : "thread-row"}
+                role={row.kind === "group" ? "presentation" : undefined}
+                style={{ transform: `translateY(${v.start}px)`, height: v.size }}
+              >
+                {row.kind === "group" ? (
+                  <h3 className="section-title">{row.label}</h3>
+                ) : (
+                  <ThreadRow
+                    thread={row.thread}
+                    active={row.thread.id === activeId}
+                    onOpen={() => props.onOpen(row.thread.id)}
+                    onPin={() => props.onPin(row.thread.id, !row.thread.pinned)}
+                    onRename={(title) => props.onRename(row.thread.id, title)}
+                    onDelete={() => props.onDelete(row.thread.id)}
+                    onKeyDown={(event) => {
+                      if (event.key === "ArrowDown") {
+                        event.preventDefault();
+                        move(v.index, 1);
+                      } else if (event.key === "ArrowUp") {
+                        event.preventDefault();
+                        move(v.index, -1);
+                      }
+                    }}
+                  />
+                )}
               </li>
             );
           })}
         </ul>
-      )}
-      {loading && <p className="muted small">Loading…</p>}
-      {!loading && listing?.hasMore && listing.after && (
-        <button type="button" className="button button-small" onClick={loadNext}>
-          Load more
-        </button>
-      )}
+        {loading && <p className="muted small">Loading…</p>}
+      </div>
     </nav>
   );
 }

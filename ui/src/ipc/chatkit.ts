@@ -8,6 +8,7 @@
  */
 import { Channel, invoke } from "@tauri-apps/api/core";
 
+import type { ApiStatus } from "../bindings/ApiStatus";
 import type { ChatKitThread } from "../bindings/ChatKitThread";
 import type { Fact } from "../bindings/Fact";
 import type { Health } from "../bindings/Health";
@@ -74,6 +75,7 @@ export type SpeasyResults = {
   "speasy.personas.delete": Record<string, never>;
   "speasy.threads.set_persona": Record<string, never>;
   "speasy.threads.list": Page<ThreadSummary>;
+  "speasy.threads.get": ThreadSummary;
   "speasy.threads.pin": Record<string, never>;
   "speasy.threads.cancel": { cancelled: boolean };
   "speasy.search": SearchHit[];
@@ -85,6 +87,8 @@ export type SpeasyResults = {
   "speasy.providers.models": ModelInfo[];
   "speasy.providers.detect": ProviderView[];
   "speasy.providers.active": ActiveProvider;
+  "speasy.api.status": ApiStatus;
+  "speasy.api.configure": ApiStatus;
   "speasy.health": Health;
 };
 

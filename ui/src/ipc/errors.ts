@@ -9,22 +9,34 @@
 import type { ApiError } from "../bindings/ApiError";
 import type { ErrorKind } from "../bindings/ErrorKind";
 
-const ERROR_KINDS: ReadonlySet<string> = new Set<ErrorKind>([
-  "not_found",
-  "invalid_input",
-  "store_not_a_database",
-  "store_corrupt",
-  "store_newer_schema",
-  "store_read_only",
-  "store_disk_full",
-  "store_busy",
-  "store_io",
-  "store_unavailable",
-  "secret_unavailable",
-  "secret_denied",
-  "secret",
-  "internal",
-]);
+// A record, so adding a kind in Rust (and regenerating the bindings) fails the typecheck here
+// until it is listed.
+const KINDS: Record<ErrorKind, true> = {
+  not_found: true,
+  invalid_input: true,
+  store_not_a_database: true,
+  store_corrupt: true,
+  store_newer_schema: true,
+  store_read_only: true,
+  store_disk_full: true,
+  store_busy: true,
+  store_io: true,
+  store_unavailable: true,
+  secret_unavailable: true,
+  secret_denied: true,
+  secret: true,
+  no_provider: true,
+  provider_auth: true,
+  provider_model_not_found: true,
+  provider_context_too_long: true,
+  provider_rate_limited: true,
+  provider_unavailable: true,
+  provider_bad_response: true,
+  provider_rejected: true,
+  unauthorized: true,
+  internal: true,
+};
+const ERROR_KINDS: ReadonlySet<string> = new Set(Object.keys(KINDS));
 
 export class SpeasyError extends Error {
   override readonly name = "SpeasyError";

@@ -67,3 +67,8 @@ export function search(query: string, limit: number): Promise<SearchHit[]> {
 export function threadsList(after: string | null, limit: number): Promise<Page<ThreadMetadata>> {
   return call<Page<ThreadMetadata>>("threads_list", { after, limit });
 }
+
+/** Tells the shell the first screen (the thread list) has painted: start-up ends here. */
+export async function uiPainted(): Promise<void> {
+  await call<null>("ui_painted");
+}

@@ -3,16 +3,24 @@
  * only the IPC transport, so the app's ipc layer runs unchanged. It keeps state between calls
  * (settings, secrets) so flows such as "save, then the status says Set" are really exercised.
  */
+import type { Channel } from "@tauri-apps/api/core";
 import { mockIPC } from "@tauri-apps/api/mocks";
 
 import type { ApiError } from "../bindings/ApiError";
+import type { ApiStatus } from "../bindings/ApiStatus";
 import type { AppInfo } from "../bindings/AppInfo";
 import type { Page } from "../bindings/Page";
 import type { SearchHit } from "../bindings/SearchHit";
 import type { Settings } from "../bindings/Settings";
 import type { SettingsPatch } from "../bindings/SettingsPatch";
 import type { StoreStatus } from "../bindings/StoreStatus";
+import type { ProviderView } from "../bindings/ProviderView";
+import type { StreamEvent } from "../bindings/StreamEvent";
+import type { ThreadSummary } from "../bindings/ThreadSummary";
 import type { ThreadMetadata } from "../bindings/ThreadMetadata";
+
+/** A request to the core's `chatkit` command: `{type, params, metadata?}`. */
+export type ChatKitCall = { type: string; params: Record<string, unknown>; metadata?: Record<string, unknown> };
 
 export type Call = { cmd: string; args: Record<string, unknown> };
 
@@ -25,6 +33,16 @@ export type FakeCoreState = {
   threads: ThreadMetadata[];
   searchHits: (query: string) => SearchHit[];
   appInfo: AppInfo;
+  /**
+   * Answers `chatkit` requests (ChatKit and `speasy.*`): return a JSON value, or an array of
+   * `StreamEvent`s to stream on the request's channel (the command then resolves `null`), or
+   * throw an `ApiError`. Unhandled types reject like the core does.
+   */
+  chatkit: (request: ChatKitCall) => unknown;
+  /** The local API (`speasy.api.*`); its token goes to `secrets` as `api.token`. */
+  api: ApiStatus;
+  /** Providers `speasy.providers.*` lists and edits (keys go to `secrets`). */
+  providers: ProviderView[];
   /** Commands that reject with the given ApiError (a function may decide per call). */
   failures: Map<string, ApiError | ((args: Record<string, unknown>) => ApiError | null)>;
 };
@@ -57,12 +75,15 @@ export function installFakeCore(initial: Partial<FakeCoreState> = {}): FakeCore 
   const core: FakeCore = {
     storeStatus: { state: "ready" },
     afterMoveAside: { state: "ready" },
-    settings: { theme: "system" },
+    settings: { theme: "system", api_enabled: false, api_port: 8787 },
     secrets: new Map(),
     threads: [],
     searchHits: () => [],
     appInfo: TEST_APP_INFO,
     failures: new Map(),
+    providers: [],
+    api: { enabled: false, port: 8787, running: false, has_token: false },
+    chatkit: (request) => defaultChatkit(core, request),
     ...initial,
     calls,
     callsTo: (cmd) => calls.filter((call) => call.cmd === cmd),
@@ -115,6 +136,16 @@ export function installFakeCore(initial: Partial<FakeCoreState> = {}): FakeCore 
         };
         return page;
       }
+      case "ui_painted":
+        return null;
+      case "chatkit": {
+        const answer = core.chatkit(args.request as ChatKitCall);
+        if (answer instanceof Streamed) {
+          const channel = args.onEvent as Channel<StreamEvent>;
+          return answer.play(channel).then(() => null);
+        }
+        return answer;
+      }
       default: {
         const unknown: ApiError = { kind: "internal", message: `unknown command ${cmd}` };
         throw unknown;
@@ -123,4 +154,105 @@ export function installFakeCore(initial: Partial<FakeCoreState> = {}): FakeCore 
   });
 
   return core;
+}
+
+/**
+ * Events a fake `chatkit` answer streams on the request's channel, in order (the way the Rust
+ * side's `Channel::send` delivers them: `{index, message}` to the channel's callback), with
+ * an optional pause before each — or until `gate` resolves before the rest.
+ */
+export class Streamed {
+  constructor(
+    readonly events: StreamEvent[],
+    readonly options: { delayMs?: number; gate?: { after: number; until: Promise<void> } } = {},
+  ) {}
+
+  async play(channel: Channel<StreamEvent>): Promise<void> {
+    const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } })
+      .__TAURI_INTERNALS__;
+    for (const [index, message] of this.events.entries()) {
+      if (this.options.gate && index === this.options.gate.after) await this.options.gate.until;
+      if (this.options.delayMs) await new Promise((r) => setTimeout(r, this.options.delayMs));
+      internals.runCallback(channel.id, { index, message });
+    }
+    internals.runCallback(channel.id, { index: this.events.length, end: true });
+  }
+}
+
+function summaryOf(t: ThreadMetadata): ThreadSummary {
+  return { id: t.id, ...(t.title === undefined ? {} : { title: t.title }), created_at: t.created_at, updated_at: t.created_at, pinned: false };
+}
+
+/** What the fake core answers by default: enough of `speasy.*` for the shell to start. */
+function defaultChatkit(core: FakeCore, request: ChatKitCall): unknown {
+  const p = request.params;
+  switch (request.type) {
+    case "speasy.threads.list": {
+      const all = core.threads.map(summaryOf);
+      const after = p.after as string | undefined;
+      const limit = (p.limit as number | undefined) ?? 100;
+      const start = after ? all.findIndex((t) => t.id === after) + 1 : 0;
+      const data = all.slice(start, start + limit);
+      const more = start + limit < all.length;
+      return { data, has_more: more, ...(more ? { after: data[data.length - 1]?.id } : {}) };
+    }
+    case "speasy.api.status":
+      return core.api;
+    case "speasy.api.configure": {
+      const token = p.token as string | undefined;
+      if (token !== undefined) {
+        if (token.length < 8) throw { kind: "invalid_input", message: "the API token must be at least 8 characters" } satisfies ApiError;
+        core.secrets.set("api.token", token);
+      }
+      const enabled = (p.enabled as boolean | undefined) ?? core.api.enabled;
+      if (enabled && !core.secrets.has("api.token")) {
+        throw { kind: "invalid_input", message: "set a token first" } satisfies ApiError;
+      }
+      const port = (p.port as number | undefined) ?? core.api.port;
+      core.api = {
+        enabled,
+        port,
+        running: enabled,
+        has_token: core.secrets.has("api.token"),
+        ...(enabled ? { url: `http://127.0.0.1:${port}` } : {}),
+      };
+      return core.api;
+    }
+    case "speasy.personas.list":
+    case "speasy.facts.list":
+    case "speasy.providers.models":
+      return [];
+    case "speasy.providers.list":
+      return core.providers.map((v) => ({ ...v, has_key: core.secrets.has(`provider.${v.id}`) }));
+    case "speasy.providers.active": {
+      if (core.providers.length === 0) {
+        const error: ApiError = { kind: "no_provider", message: "No model provider is set up." };
+        throw error;
+      }
+      const first = core.providers[0] as ProviderView;
+      return { provider_name: first.name, model: first.default_model ?? "model" };
+    }
+    case "speasy.providers.upsert": {
+      const input = p.provider as { id?: string; kind?: ProviderView["kind"]; name?: string; base_url?: string; api_key?: string };
+      const id = input.id ?? input.kind ?? "custom";
+      let view = core.providers.find((v) => v.id === id);
+      if (!view) {
+        view = { id, kind: input.kind ?? "custom", name: input.name ?? id, base_url: input.base_url ?? "https://api.openai.com/v1", key_secret: null, has_key: false, default_model: null, context_window: null };
+        core.providers.push(view);
+      }
+      if (input.api_key) {
+        core.secrets.set(`provider.${id}`, input.api_key);
+        view.key_secret = `provider.${id}`;
+      }
+      return { ...view, has_key: core.secrets.has(`provider.${id}`) };
+    }
+    case "speasy.settings.update": {
+      core.settings = { ...core.settings, ...(p.patch as SettingsPatch) } as Settings;
+      return core.settings;
+    }
+    default: {
+      const unknown: ApiError = { kind: "invalid_input", message: `unknown request type ${request.type}` };
+      throw unknown;
+    }
+  }
 }

@@ -11,7 +11,7 @@ use ts_rs::TS;
 use crate::Core;
 use crate::error::{ApiError, ErrorKind};
 use crate::providers::{self, ModelInfo, Provider, ProviderInput, ProviderKind};
-use crate::secrets::SecretName;
+use crate::secrets::{Incoming, SecretName};
 use crate::store::{FactStatus, PersonaInput, SettingsPatch};
 
 /// A `speasy.*` request.
@@ -55,6 +55,9 @@ pub enum Op {
         #[ts(optional)]
         limit: Option<usize>,
     },
+    /// One thread's summary: persona, pinned state, last activity.
+    #[serde(rename = "speasy.threads.get")]
+    ThreadsGet { thread_id: String },
     /// Pin or unpin a thread.
     #[serde(rename = "speasy.threads.pin")]
     ThreadsPin { thread_id: String, pinned: bool },
@@ -93,6 +96,22 @@ pub enum Op {
     },
     #[serde(rename = "speasy.providers.detect")]
     ProvidersDetect {},
+    /// The local API's state (never its token).
+    #[serde(rename = "speasy.api.status")]
+    ApiStatus {},
+    /// Turn the local API on or off, move it, or set its token (write-only).
+    #[serde(rename = "speasy.api.configure")]
+    ApiConfigure {
+        #[serde(default)]
+        #[ts(optional)]
+        enabled: Option<bool>,
+        #[serde(default)]
+        #[ts(optional)]
+        port: Option<u16>,
+        #[serde(default)]
+        #[ts(optional)]
+        token: Option<crate::secrets::Incoming>,
+    },
     #[serde(rename = "speasy.health")]
     Health {},
 }
@@ -214,7 +233,7 @@ impl Core {
         }
         if let Some(key) = input.api_key {
             let name = Provider::secret_name_for(&p.id);
-            self.secret_set(&name, key)?;
+            self.secret_set(&name, key.into_inner())?;
             p.key_secret = Some(name);
         }
         store.save_provider(&p)?;
@@ -258,6 +277,7 @@ pub async fn run(core: &Arc<Core>, op: Op) -> Result<Value, ApiError> {
             let limit = limit.unwrap_or(100).clamp(1, 500);
             to_json(store()?.list_thread_summaries(limit, after.as_deref())?)
         }
+        Op::ThreadsGet { thread_id } => to_json(store()?.load_thread_summary(&thread_id)?),
         Op::ThreadsPin { thread_id, pinned } => {
             store()?.set_thread_pinned(&thread_id, pinned)?;
             Ok(json!({}))
@@ -298,6 +318,10 @@ pub async fn run(core: &Arc<Core>, op: Op) -> Result<Value, ApiError> {
             to_json(
                 added.into_iter().map(|p| core.provider_view(p)).collect::<Result<Vec<_>, _>>()?,
             )
+        }
+        Op::ApiStatus {} => to_json(core.api_status().await?),
+        Op::ApiConfigure { enabled, port, token } => {
+            to_json(core.api_configure(enabled, port, token.map(Incoming::into_inner)).await?)
         }
         Op::Health {} => to_json(core.health()),
     }

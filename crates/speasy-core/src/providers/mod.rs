@@ -126,7 +126,7 @@ pub struct ProviderInput {
     /// A new API key: stored in the keychain, never in the database, never returned.
     #[serde(default, skip_serializing)]
     #[ts(optional)]
-    pub api_key: Option<String>,
+    pub api_key: Option<crate::secrets::Incoming>,
 }
 
 /// A provider id for `kind` that is not in `taken`: `ollama`, then `ollama-2`, ...

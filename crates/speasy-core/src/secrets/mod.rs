@@ -15,6 +15,9 @@ use std::sync::Mutex;
 pub use keyring_backend::KeyringStore;
 pub use secrecy::{ExposeSecret, SecretString};
 
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
 use crate::error::SecretError;
 
 /// The name of a secret, e.g. `provider.openai`. Lowercase ASCII letters, digits and `._-:`,
@@ -110,5 +113,34 @@ mod tests {
         s.delete(&n).unwrap();
         assert!(!s.exists(&n).unwrap());
         assert!(matches!(s.set(&n, &SecretString::from("  ")), Err(SecretError::EmptyValue)));
+    }
+}
+
+/// A secret arriving in a request (an API key, a token) on its way to the keychain: its
+/// `Debug` never shows it, so a logged request cannot leak it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(type = "string")]
+pub struct Incoming(String);
+
+impl Incoming {
+    /// The value, to hand to the keychain.
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Incoming {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Incoming(<redacted>)")
+    }
+}
+
+impl From<&str> for Incoming {
+    fn from(s: &str) -> Self {
+        Self(s.to_owned())
     }
 }

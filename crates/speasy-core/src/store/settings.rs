@@ -20,7 +20,7 @@ pub enum Theme {
 }
 
 /// Every setting, with its current value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Settings {
     pub theme: Theme,
@@ -28,6 +28,24 @@ pub struct Settings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub default_provider: Option<String>,
+    /// Serve the local API (`POST /chatkit`...) on 127.0.0.1 while the app runs.
+    pub api_enabled: bool,
+    /// Its port.
+    pub api_port: u16,
+}
+
+/// The local API's port unless the person picks another.
+pub const DEFAULT_API_PORT: u16 = 8787;
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            theme: Theme::default(),
+            default_provider: None,
+            api_enabled: false,
+            api_port: DEFAULT_API_PORT,
+        }
+    }
 }
 
 /// A change to some settings; absent fields stay as they are.
@@ -41,6 +59,13 @@ pub struct SettingsPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub default_provider: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub api_enabled: Option<bool>,
+    /// `0` is refused: the port must be fixed for clients to find it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub api_port: Option<u16>,
 }
 
 fn read_key<T: serde::de::DeserializeOwned + Default>(rows: &[(String, String)], key: &str) -> T {
@@ -67,6 +92,10 @@ impl Store {
         Ok(Settings {
             theme: read_key(&rows, "theme"),
             default_provider: read_key::<Option<String>>(&rows, "default_provider"),
+            api_enabled: read_key(&rows, "api_enabled"),
+            api_port: read_key::<Option<u16>>(&rows, "api_port")
+                .filter(|p| *p != 0)
+                .unwrap_or(DEFAULT_API_PORT),
         })
     }
 
@@ -78,6 +107,17 @@ impl Store {
         if let Some(p) = &patch.default_provider {
             let v = (!p.is_empty()).then_some(p);
             changes.push(("default_provider", serde_json::to_string(&v)?));
+        }
+        if let Some(enabled) = patch.api_enabled {
+            changes.push(("api_enabled", serde_json::to_string(&enabled)?));
+        }
+        if let Some(port) = patch.api_port {
+            if port == 0 {
+                return Err(StoreError::Invalid(
+                    "the local API needs a fixed port (1-65535)".into(),
+                ));
+            }
+            changes.push(("api_port", serde_json::to_string(&port)?));
         }
         self.write(|w| {
             for (key, value) in &changes {

@@ -35,6 +35,19 @@ impl Default for ItemQuery {
     }
 }
 
+const COLS: &str = "id, title, created_at, updated_at, pinned, persona_id";
+
+fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<ThreadSummary> {
+    Ok(ThreadSummary {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        created_at: format_time(r.get(2)?),
+        updated_at: format_time(r.get(3)?),
+        pinned: r.get(4)?,
+        persona_id: r.get(5)?,
+    })
+}
+
 /// A thread as the sidebar lists it: pinned first, then most recently active.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
@@ -204,6 +217,19 @@ impl Store {
         Ok(into_page(rows, limit, |t| t.id.clone()))
     }
 
+    /// One thread's summary (its persona, pinned state, last activity).
+    pub fn load_thread_summary(&self, thread_id: &str) -> Result<ThreadSummary, StoreError> {
+        self.read(|c| {
+            c.query_row(
+                &format!("SELECT {COLS} FROM threads WHERE id = ?1 AND deleted = 0"),
+                [thread_id],
+                summary_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| not_found("Thread", thread_id))
+        })
+    }
+
     /// Threads for the sidebar, `limit` per page: pinned first, then by last activity, newest
     /// first (the `threads_by_updated` index). `after` is the last id of the previous page.
     pub fn list_thread_summaries(
@@ -211,18 +237,8 @@ impl Store {
         limit: usize,
         after: Option<&str>,
     ) -> Result<Page<ThreadSummary>, StoreError> {
-        const COLS: &str = "id, title, created_at, updated_at, pinned, persona_id";
         let fetch = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
-        let from_row = |r: &Row<'_>| -> rusqlite::Result<ThreadSummary> {
-            Ok(ThreadSummary {
-                id: r.get(0)?,
-                title: r.get(1)?,
-                created_at: format_time(r.get(2)?),
-                updated_at: format_time(r.get(3)?),
-                pinned: r.get(4)?,
-                persona_id: r.get(5)?,
-            })
-        };
+        let from_row = summary_from_row;
         let rows = self.read(|c| {
             let rows = match after {
                 None => {

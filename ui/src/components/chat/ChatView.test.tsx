@@ -1,0 +1,293 @@
+import { act, render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+
+import type { ApiError } from "../../bindings/ApiError";
+import type { StreamEvent } from "../../bindings/StreamEvent";
+import type { ThreadItem } from "../../bindings/ThreadItem";
+import { installFakeCore, Streamed, type ChatKitCall } from "../../test/fakeCore";
+import { ChatView } from "./ChatView";
+
+const T = "thread-1";
+const at = "2026-11-21T10:00:00.000Z";
+
+function userItem(id: string, text: string): ThreadItem {
+  return { id, thread_id: T, created_at: at, type: "user_message", content: [{ type: "input_text", text }], attachments: [], inference_options: {} };
+}
+
+function assistant(id: string, text: string): ThreadItem {
+  return { id, thread_id: T, created_at: at, type: "assistant_message", content: [{ type: "output_text", text, annotations: [] }] };
+}
+
+function answerEvents(text: string[]): StreamEvent[] {
+  const full = text.join("");
+  return [
+    { type: "thread.created", thread: { id: T, created_at: at, status: { type: "active" }, metadata: {}, items: { data: [], has_more: false } } },
+    { type: "thread.item.done", item: userItem("u1", "Hello") },
+    { type: "stream_options", stream_options: { allow_cancel: true } },
+    { type: "thread.item.added", item: assistant("a1", "") },
+    { type: "thread.item.updated", item_id: "a1", update: { type: "assistant_message.content_part.added", content_index: 0, content: { type: "output_text", text: "", annotations: [] } } },
+    ...text.map((delta): StreamEvent => ({ type: "thread.item.updated", item_id: "a1", update: { type: "assistant_message.content_part.text_delta", content_index: 0, delta } })),
+    { type: "thread.item.updated", item_id: "a1", update: { type: "assistant_message.content_part.done", content_index: 0, content: { type: "output_text", text: full, annotations: [] } } },
+    { type: "thread.item.done", item: assistant("a1", full) },
+    { type: "thread.updated", thread: { id: T, title: "Greetings", created_at: at, status: { type: "active" }, metadata: {}, items: { data: [], has_more: false } } },
+  ];
+}
+
+type Handler = (request: ChatKitCall) => unknown;
+
+function core(handlers: Record<string, Handler>) {
+  return installFakeCore({
+    chatkit: (request) => {
+      const handler = handlers[request.type];
+      if (handler) return handler(request);
+      switch (request.type) {
+        case "speasy.providers.active":
+          return { provider_name: "Scripted", model: "m" };
+        case "speasy.providers.models":
+          return [];
+        case "speasy.threads.get":
+          return { id: T, created_at: at, updated_at: at, pinned: false, persona_id: "builtin-coach" };
+        default: {
+          const error: ApiError = { kind: "invalid_input", message: `unexpected ${request.type}` };
+          throw error;
+        }
+      }
+    },
+  });
+}
+
+const personas = [
+  { id: "builtin-assistant", name: "Assistant", system_prompt: "", default_model: null, voice_id: null, avatar: null, builtin: true },
+  { id: "builtin-coach", name: "Writing coach", system_prompt: "", default_model: null, voice_id: null, avatar: null, builtin: true },
+];
+const providers = [
+  { id: "custom", kind: "custom" as const, name: "Scripted", base_url: "http://127.0.0.1:1/v1", key_secret: null, has_key: false, default_model: "m", context_window: null },
+];
+
+function view(props: Partial<Parameters<typeof ChatView>[0]> = {}) {
+  const callbacks = { onCreated: vi.fn(), onChanged: vi.fn(), onOpenThread: vi.fn(), onOpenSettings: vi.fn() };
+  render(
+    <ChatView
+      threadId={null}
+      focusItemId={null}
+      personas={personas}
+      providers={providers}
+      defaultProvider={undefined}
+      providersVersion={0}
+      {...callbacks}
+      {...props}
+    />,
+  );
+  return callbacks;
+}
+
+function requests(fake: ReturnType<typeof core>, type: string) {
+  return fake.callsTo("chatkit").map((c) => c.args.request as ChatKitCall).filter((r) => r.type === type);
+}
+
+describe("ChatView", () => {
+  it("sends with Enter, streams the answer in, announces it by sentence and reports the new thread", async () => {
+    const fake = core({ "threads.create": () => new Streamed(answerEvents(["Hi there. ", "How can", " I help?"])) });
+    const user = userEvent.setup();
+    const cb = view();
+
+    const box = screen.getByRole("textbox", { name: "Message" });
+    await waitFor(() => expect(box).toBeEnabled());
+    await user.type(box, "Hello{Shift>}{Enter}{/Shift}again");
+    expect(box).toHaveValue("Hello\nagain");
+    await user.clear(box);
+    await user.type(box, "Hello{Enter}");
+
+    expect(await screen.findByText("Hi there. How can I help?")).toBeInTheDocument();
+    expect(box).toHaveValue("");
+    const create = requests(fake, "threads.create")[0];
+    expect(create?.params).toEqual({ input: { content: [{ type: "input_text", text: "Hello" }], attachments: [], inference_options: {} } });
+    expect(create?.metadata).toEqual({ persona_id: "builtin-assistant" });
+    expect(cb.onCreated).toHaveBeenCalledWith(T);
+    await waitFor(() => expect(screen.getByTestId("live-region")).toHaveTextContent("How can I help?"));
+    expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("Greetings");
+    expect(cb.onChanged).toHaveBeenCalled();
+  });
+
+  it("shows Stop while streaming; Stop cancels the turn in the core and keeps the partial text", async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const events = answerEvents(["Once upon ", "a time"]);
+    const fake = core({
+      "threads.create": () => new Streamed(events, { gate: { after: 6, until: gate } }),
+      "speasy.threads.cancel": () => {
+        release();
+        return { cancelled: true };
+      },
+    });
+    const user = userEvent.setup();
+    view();
+    const box = screen.getByRole("textbox", { name: "Message" });
+    await waitFor(() => expect(box).toBeEnabled());
+    await user.type(box, "Tell me a story{Enter}");
+
+    expect(await screen.findByText("Once upon")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Stop" }));
+    expect(requests(fake, "speasy.threads.cancel").map((r) => r.params)).toEqual([{ thread_id: T }]);
+    expect(await screen.findByRole("button", { name: "Send" })).toBeInTheDocument();
+    expect(screen.getByRole("article", { name: "Speasy said" })).toHaveTextContent("Once upon a time");
+  });
+
+  it("turns an error into a readable message with its next step", async () => {
+    const failing: StreamEvent[] = [
+      answerEvents([])[0] as StreamEvent,
+      { type: "thread.item.done", item: userItem("u1", "Hello") },
+      { type: "client_effect", name: "speasy.error", data: { kind: "provider_auth" } },
+      { type: "error", code: "custom", message: "Scripted rejected the API key (401).", allow_retry: true },
+    ];
+    core({ "threads.create": () => new Streamed(failing) });
+    const user = userEvent.setup();
+    const cb = view();
+    const box = screen.getByRole("textbox", { name: "Message" });
+    await waitFor(() => expect(box).toBeEnabled());
+    await user.type(box, "Hello{Enter}");
+
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("rejected the API key");
+    expect(alert).toHaveAttribute("data-error-kind", "provider_auth");
+    await user.click(within(alert).getByRole("button", { name: "Open settings" }));
+    expect(cb.onOpenSettings).toHaveBeenCalled();
+    expect(screen.getByText("Hello")).toBeInTheDocument();
+  });
+
+  it("counts down before a rate-limited retry", async () => {
+    const limited: StreamEvent[] = [
+      answerEvents([])[0] as StreamEvent,
+      { type: "client_effect", name: "speasy.error", data: { kind: "provider_rate_limited", retry_after_secs: 2 } },
+      { type: "error", code: "custom", message: "Scripted is rate limiting requests (429).", allow_retry: true },
+    ];
+    core({ "threads.create": () => new Streamed(limited) });
+    const user = userEvent.setup();
+    view();
+    const box = screen.getByRole("textbox", { name: "Message" });
+    await waitFor(() => expect(box).toBeEnabled());
+    await user.type(box, "Hello{Enter}");
+    const retry = await screen.findByRole("button", { name: "Retry in 2 s" });
+    expect(retry).toBeDisabled();
+    expect(await screen.findByRole("button", { name: "Retry" }, { timeout: 3500 })).toBeEnabled();
+  });
+
+  it("disables the composer and says why when no provider is usable", async () => {
+    core({
+      "speasy.providers.active": () => {
+        const error: ApiError = { kind: "no_provider", message: "No model provider is set up." };
+        throw error;
+      },
+    });
+    const user = userEvent.setup();
+    const cb = view();
+    expect(await screen.findByText("No model provider is set up.")).toBeInTheDocument();
+    expect(screen.getByRole("textbox", { name: "Message" })).toBeDisabled();
+    await user.click(screen.getByRole("button", { name: "Open settings" }));
+    expect(cb.onOpenSettings).toHaveBeenCalled();
+  });
+
+  it("opens a search hit in an older page, highlighted; sends feedback; retries the last answer", async () => {
+    const items = Array.from({ length: 70 }, (_, i) => (i % 2 === 0 ? userItem(`i${i}`, `question ${i}`) : assistant(`i${i}`, `answer ${i}`)));
+    const fake = core({
+      "threads.get_by_id": () => ({ id: T, title: "Long one", created_at: at, status: { type: "active" }, metadata: {}, items: { data: [], has_more: false } }),
+      "items.list": (r) => {
+        const desc = items.slice().reverse();
+        const after = r.params.after as string | undefined;
+        const start = after ? desc.findIndex((i) => i.id === after) + 1 : 0;
+        const limit = r.params.limit as number;
+        const data = desc.slice(start, start + limit);
+        const more = start + limit < desc.length;
+        return { data, has_more: more, ...(more ? { after: data[data.length - 1]?.id } : {}) };
+      },
+      "items.feedback": () => ({}),
+      "threads.retry_after_item": () => new Streamed([{ type: "thread.item.done", item: assistant("again", "A better answer") }]),
+    });
+    Element.prototype.scrollIntoView = vi.fn();
+    const user = userEvent.setup();
+    view({ threadId: T, focusItemId: "i2" });
+
+    const hit = await screen.findByText("question 2");
+    expect(hit.closest("article")).toHaveAttribute("data-focused", "true");
+    expect(Element.prototype.scrollIntoView).toHaveBeenCalled();
+    expect(requests(fake, "items.list").length).toBeGreaterThan(1);
+    // The persona of the open thread is selected.
+    expect(screen.getByRole("combobox", { name: "Persona" })).toHaveValue("builtin-coach");
+
+    const last = screen.getByText("answer 69").closest("article") as HTMLElement;
+    await user.click(within(last).getByRole("button", { name: "Good answer" }));
+    expect(requests(fake, "items.feedback").map((r) => r.params)).toEqual([{ thread_id: T, item_ids: ["i69"], kind: "positive" }]);
+    await waitFor(() => expect(within(last).getByRole("button", { name: "Good answer" })).toHaveAttribute("aria-pressed", "true"));
+
+    await user.click(within(last).getByRole("button", { name: "Retry" }));
+    expect(requests(fake, "threads.retry_after_item").map((r) => r.params)).toEqual([{ thread_id: T, item_id: "i68" }]);
+    expect(await screen.findByText("A better answer")).toBeInTheDocument();
+    expect(screen.queryByText("answer 69")).not.toBeInTheDocument();
+  });
+
+  it("runs widget actions: server actions stream, sync ones replace the item, thread.open navigates", async () => {
+    const card = {
+      type: "Card",
+      children: [
+        { type: "Text", value: "Remember this?" },
+        { type: "Button", label: "Save", onClickAction: { type: "fact.save", payload: { fact_id: "f1" }, handler: "server", loadingBehavior: "auto", streaming: true } },
+        { type: "Button", label: "Discard", onClickAction: { type: "fact.discard", payload: { fact_id: "f1" }, handler: "server", loadingBehavior: "auto", streaming: false } },
+        { type: "Button", label: "Open", onClickAction: { type: "thread.open", payload: { thread_id: "other" }, handler: "client", loadingBehavior: "auto", streaming: true } },
+      ],
+    };
+    const widgetItem = { id: "w1", thread_id: T, created_at: at, type: "widget", widget: card } as unknown as ThreadItem;
+    const saved = { ...widgetItem, widget: { type: "Card", children: [{ type: "Text", value: "Saved to memory" }] } } as unknown as ThreadItem;
+    const discarded = { ...widgetItem, widget: { type: "Card", children: [{ type: "Text", value: "Discarded" }] } } as unknown as ThreadItem;
+    const fake = core({
+      "threads.get_by_id": () => ({ id: T, title: "W", created_at: at, status: { type: "active" }, metadata: {}, items: { data: [], has_more: false } }),
+      "items.list": () => ({ data: [widgetItem], has_more: false }),
+      "threads.custom_action": () => new Streamed([{ type: "thread.item.replaced", item: saved }]),
+      "threads.sync_custom_action": () => ({ updated_item: discarded }),
+    });
+    const user = userEvent.setup();
+    const cb = view({ threadId: T });
+
+    await user.click(await screen.findByRole("button", { name: "Open" }));
+    expect(cb.onOpenThread).toHaveBeenCalledWith("other");
+
+    await user.click(screen.getByRole("button", { name: "Discard" }));
+    expect(await screen.findByText("Discarded")).toBeInTheDocument();
+    expect(requests(fake, "threads.sync_custom_action")[0]?.params).toEqual({
+      thread_id: T,
+      item_id: "w1",
+      action: { type: "fact.discard", payload: { fact_id: "f1" } },
+    });
+
+    // The card is back to the original for the streamed action.
+    await act(async () => undefined);
+    expect(requests(fake, "threads.custom_action")).toHaveLength(0);
+  });
+
+  it("sends a streaming server action as threads.custom_action and shows the replaced item", async () => {
+    const card = {
+      type: "Card",
+      children: [
+        { type: "Text", value: "Remember this?" },
+        { type: "Button", label: "Save", onClickAction: { type: "fact.save", payload: { fact_id: "f1" }, handler: "server", loadingBehavior: "auto", streaming: true } },
+      ],
+    };
+    const widgetItem = { id: "w1", thread_id: T, created_at: at, type: "widget", widget: card } as unknown as ThreadItem;
+    const saved = { ...widgetItem, widget: { type: "Card", children: [{ type: "Text", value: "Saved to memory" }] } } as unknown as ThreadItem;
+    const fake = core({
+      "threads.get_by_id": () => ({ id: T, title: "W", created_at: at, status: { type: "active" }, metadata: {}, items: { data: [], has_more: false } }),
+      "items.list": () => ({ data: [widgetItem], has_more: false }),
+      "threads.custom_action": () => new Streamed([{ type: "thread.item.replaced", item: saved }]),
+    });
+    const user = userEvent.setup();
+    const cb = view({ threadId: T });
+    await user.click(await screen.findByRole("button", { name: "Save" }));
+    expect(await screen.findByText("Saved to memory")).toBeInTheDocument();
+    expect(requests(fake, "threads.custom_action")[0]?.params).toEqual({
+      thread_id: T,
+      item_id: "w1",
+      action: { type: "fact.save", payload: { fact_id: "f1" } },
+    });
+    expect(cb.onChanged).toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,248 @@
+/**
+ * The open conversation: header (title, persona, model), the messages (older pages load as
+ * you scroll up; a search hit opens scrolled to its message, highlighted), errors with their
+ * next step, the composer, and a polite live region that reads new answers sentence by
+ * sentence.
+ */
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+
+import type { Persona } from "../../bindings/Persona";
+import type { ProviderView } from "../../bindings/ProviderView";
+import { SentenceAnnouncer } from "../../chat/announce";
+import { itemText } from "../../chat/threadState";
+import { useThread } from "../../chat/useThread";
+import { speasy } from "../../ipc/chatkit";
+import { toSpeasyError } from "../../ipc/errors";
+import type { WidgetHost } from "../../widgets/types";
+import { ErrorMessage } from "../ErrorMessage";
+import { Composer } from "./Composer";
+import { Message } from "./Message";
+import { ModelPicker, PersonaPicker, activeProvider } from "./Pickers";
+import { TurnErrorBanner } from "./TurnErrorBanner";
+
+export const DEFAULT_PERSONA = "builtin-assistant";
+/** How close to the bottom (px) still counts as "following" the answer. */
+const FOLLOW_SLACK = 80;
+
+type Props = {
+  threadId: string | null;
+  focusItemId: string | null;
+  personas: Persona[];
+  providers: ProviderView[];
+  defaultProvider: string | undefined;
+  /** Changes whenever providers or keys change: the "can send?" check runs again. */
+  providersVersion: number;
+  onCreated: (threadId: string) => void;
+  onChanged: () => void;
+  onOpenThread: (threadId: string, itemId?: string) => void;
+  onOpenSettings: () => void;
+};
+
+export function ChatView(props: Props) {
+  const { threadId, focusItemId, personas, providers, defaultProvider, providersVersion } = props;
+  const thread = useThread(threadId, focusItemId, {
+    onCreated: props.onCreated,
+    onChanged: props.onChanged,
+    onOpenThread: (id) => props.onOpenThread(id),
+  });
+  const { state } = thread;
+  const [model, setModel] = useState("");
+  const [personaId, setPersonaId] = useState(DEFAULT_PERSONA);
+  const [blocked, setBlocked] = useState<string | null>(null);
+  const [live, setLive] = useState("");
+  const announcer = useRef(new SentenceAnnouncer());
+  const list = useRef<HTMLDivElement>(null);
+  const following = useRef(true);
+  const provider = activeProvider(providers, defaultProvider);
+
+  // The persona of an existing conversation; a new chat starts with the default.
+  useEffect(() => {
+    if (threadId === null) {
+      setPersonaId(DEFAULT_PERSONA);
+      return;
+    }
+    let current = true;
+    speasy("speasy.threads.get", { thread_id: threadId }).then(
+      (summary) => {
+        if (current) setPersonaId(summary.persona_id ?? DEFAULT_PERSONA);
+      },
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [threadId]);
+
+  // Can a message be sent? Asks the core which provider and model would answer.
+  useEffect(() => {
+    let current = true;
+    speasy("speasy.providers.active", model ? { model } : {}).then(
+      () => {
+        if (current) setBlocked(null);
+      },
+      (reason: unknown) => {
+        if (current) setBlocked(toSpeasyError(reason).message);
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [model, providersVersion]);
+
+  const host: WidgetHost = useMemo(
+    () => ({ serverAction: thread.serverAction, clientAction: thread.clientAction }),
+    [thread.serverAction, thread.clientAction],
+  );
+
+  // Announce the streaming answer a sentence at a time.
+  const last = state.items[state.items.length - 1];
+  const lastText = last?.type === "assistant_message" ? itemText(last) : null;
+  useEffect(() => {
+    if (!last || lastText === null) return;
+    const chunk = announcer.current.next(last.id, lastText, !state.streaming);
+    if (chunk) setLive(chunk);
+  }, [last, lastText, state.streaming]);
+
+  // Keep the newest text in view while following; scroll to a search hit once loaded.
+  const firstId = state.items[0]?.id;
+  const heightBefore = useRef<{ firstId: string | undefined; height: number } | null>(null);
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (!el) return;
+    const before = heightBefore.current;
+    if (before && before.firstId !== firstId) {
+      // Older messages were prepended: keep what was on screen in place.
+      el.scrollTop += el.scrollHeight - before.height;
+      heightBefore.current = null;
+      return;
+    }
+    if (following.current) el.scrollTop = el.scrollHeight;
+  }, [state.items, firstId]);
+
+  useEffect(() => {
+    if (!focusItemId || thread.loading) return;
+    const target = list.current?.querySelector(`[data-item-id="${CSS.escape(focusItemId)}"]`);
+    if (target instanceof HTMLElement) {
+      following.current = false;
+      target.scrollIntoView({ block: "center" });
+    }
+  }, [focusItemId, thread.loading]);
+
+  useEffect(() => {
+    following.current = true;
+  }, [threadId]);
+
+  const onScroll = useCallback(() => {
+    const el = list.current;
+    if (!el) return;
+    following.current = el.scrollHeight - el.scrollTop - el.clientHeight < FOLLOW_SLACK;
+    if (el.scrollTop < 120 && state.olderCursor && !heightBefore.current) {
+      heightBefore.current = { firstId, height: el.scrollHeight };
+      thread.loadOlder().catch(() => {
+        heightBefore.current = null;
+      });
+    }
+  }, [state.olderCursor, firstId, thread]);
+
+  const send = (text: string) => {
+    following.current = true;
+    void thread.send(text, { ...(model ? { model } : {}), personaId });
+  };
+
+  const changePersona = (id: string) => {
+    setPersonaId(id);
+    if (state.threadId) {
+      void speasy("speasy.threads.set_persona", { thread_id: state.threadId, persona_id: id }).then(
+        props.onChanged,
+        () => undefined,
+      );
+    }
+  };
+
+  const lastAssistant = [...state.items].reverse().find((i) => i.type === "assistant_message");
+  const title = state.threadId === null ? "New chat" : state.title?.trim() || "Untitled";
+
+  return (
+    <section className="chat" aria-label={title}>
+      <header className="chat-header">
+        <h1 className="chat-title" title={title}>
+          {title}
+        </h1>
+        <div className="chat-pickers">
+          <PersonaPicker personas={personas} value={personaId} onChange={changePersona} />
+          <ModelPicker provider={provider} value={model} onChange={setModel} />
+        </div>
+      </header>
+      <div className="chat-scroll" ref={list} onScroll={onScroll} data-testid="messages">
+        <div className="chat-column">
+          {thread.loadError && (
+            <ErrorMessage error={toSpeasyError(thread.loadError)} title="Couldn’t open this conversation" onRetry={thread.reload} />
+          )}
+          {thread.loading && <p className="muted center">Loading…</p>}
+          {!thread.loading && state.olderCursor && (
+            <button type="button" className="button button-small older" onClick={() => void thread.loadOlder()}>
+              Load earlier messages
+            </button>
+          )}
+          {!thread.loading && state.items.length === 0 && state.threadId === null && (
+            <div className="chat-empty">
+              <h2>How can I help?</h2>
+              <p className="muted">Your conversations stay on this device and can be searched offline.</p>
+            </div>
+          )}
+          {state.items.map((item) => (
+            <Message
+              key={item.id}
+              item={item}
+              streaming={state.streaming && item === last && item.type === "assistant_message"}
+              canRetry={!state.streaming && item === lastAssistant}
+              focused={item.id === focusItemId}
+              host={host}
+              onRetry={() => void thread.retry()}
+              onFeedback={thread.feedback}
+            />
+          ))}
+          {state.progress && (
+            <p className="progress muted small" role="status">
+              {state.progress}
+            </p>
+          )}
+          {state.streaming && last?.type !== "assistant_message" && !state.progress && (
+            <span className="typing" aria-label="Speasy is thinking" role="status" />
+          )}
+          {state.error && (
+            <TurnErrorBanner
+              error={state.error}
+              onRetry={() => void thread.retry()}
+              onOpenSettings={props.onOpenSettings}
+              onDismiss={thread.dismiss}
+            />
+          )}
+          {state.notice && (
+            <p className={`notice notice-${state.notice.level}`} role="status">
+              {state.notice.title && <strong>{state.notice.title} </strong>}
+              {state.notice.message}
+            </p>
+          )}
+        </div>
+      </div>
+      <div className="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="live-region">
+        {live}
+      </div>
+      <div className="chat-column composer-column">
+        <Composer
+          streaming={state.streaming}
+          disabledReason={blocked}
+          disabledAction={
+            <button type="button" className="button button-small" onClick={props.onOpenSettings}>
+              Open settings
+            </button>
+          }
+          onSend={send}
+          onStop={() => void thread.stop()}
+          focusKey={threadId ?? "new"}
+        />
+      </div>
+    </section>
+  );
+}

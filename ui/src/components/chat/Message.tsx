@@ -1,0 +1,181 @@
+/**
+ * One thread item: the person's message, the assistant's (streaming Markdown, copy, thumbs
+ * up/down, retry), a widget, a tool call or task. An item type this version does not know is
+ * shown as a small placeholder and never breaks the thread.
+ */
+import { lazy, memo, Suspense, useState } from "react";
+import { Check, Copy, RotateCcw, ThumbsDown, ThumbsUp, Wrench } from "lucide-react";
+
+import type { ThreadItem } from "../../bindings/ThreadItem";
+import { itemText } from "../../chat/threadState";
+import { copyText } from "../../lib/clipboard";
+import type { WidgetHost } from "../../widgets/types";
+
+// Loaded on first use, so start-up parses neither the Markdown/highlighting stack nor the
+// widget renderer (charts included) before the first screen paints.
+const Markdown = lazy(() => import("../Markdown").then((m) => ({ default: m.Markdown })));
+const Widget = lazy(() => import("../../widgets/Widget").then((m) => ({ default: m.Widget })));
+
+type Feedback = "positive" | "negative";
+
+export type MessageProps = {
+  item: ThreadItem;
+  /** This assistant message is being written right now. */
+  streaming: boolean;
+  /** Offer "Retry" (the last answer, when nothing streams). */
+  canRetry: boolean;
+  focused: boolean;
+  host: WidgetHost;
+  onRetry: () => void;
+  onFeedback: (itemId: string, kind: Feedback) => Promise<void>;
+};
+
+function CopyButton({ text, label }: { text: string; label: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <button
+      type="button"
+      className="icon-button"
+      aria-label={copied ? "Copied" : label}
+      title={copied ? "Copied" : label}
+      onClick={() => {
+        void copyText(text).then((ok) => {
+          if (!ok) return;
+          setCopied(true);
+          window.setTimeout(() => setCopied(false), 1500);
+        });
+      }}
+    >
+      {copied ? <Check size={15} aria-hidden="true" /> : <Copy size={15} aria-hidden="true" />}
+    </button>
+  );
+}
+
+function FeedbackButtons({ itemId, onFeedback }: { itemId: string; onFeedback: MessageProps["onFeedback"] }) {
+  const [given, setGiven] = useState<Feedback | null>(null);
+  const [failed, setFailed] = useState(false);
+  const give = (kind: Feedback) => {
+    setFailed(false);
+    onFeedback(itemId, kind).then(
+      () => setGiven(kind),
+      () => setFailed(true),
+    );
+  };
+  return (
+    <>
+      <button
+        type="button"
+        className="icon-button"
+        aria-label="Good answer"
+        title="Good answer"
+        aria-pressed={given === "positive"}
+        onClick={() => give("positive")}
+      >
+        <ThumbsUp size={15} aria-hidden="true" />
+      </button>
+      <button
+        type="button"
+        className="icon-button"
+        aria-label="Bad answer"
+        title="Bad answer"
+        aria-pressed={given === "negative"}
+        onClick={() => give("negative")}
+      >
+        <ThumbsDown size={15} aria-hidden="true" />
+      </button>
+      {failed && (
+        <span className="muted small" role="status">
+          Feedback not saved
+        </span>
+      )}
+    </>
+  );
+}
+
+function field<T>(item: ThreadItem, name: string): T | undefined {
+  return (item as Record<string, unknown>)[name] as T | undefined;
+}
+
+export const Message = memo(function Message(props: MessageProps) {
+  const { item, streaming, canRetry, focused, host, onRetry, onFeedback } = props;
+  const common = {
+    "data-item-id": item.id,
+    "data-item-type": item.type,
+    "data-focused": focused || undefined,
+  };
+  switch (item.type) {
+    case "user_message": {
+      const text = itemText(item);
+      const quoted = field<string>(item, "quoted_text");
+      return (
+        <article className="message user" aria-label="You said" {...common}>
+          {quoted && <blockquote className="quoted">{quoted}</blockquote>}
+          <div className="bubble">{text}</div>
+          <div className="message-actions">
+            <CopyButton text={text} label="Copy message" />
+          </div>
+        </article>
+      );
+    }
+    case "assistant_message": {
+      const text = itemText(item);
+      return (
+        <article className="message assistant" aria-label="Speasy said" aria-busy={streaming || undefined} {...common}>
+          <Suspense fallback={<div className="markdown plain">{text}</div>}>
+            <Markdown text={text} streaming={streaming} />
+          </Suspense>
+          {streaming && text === "" && <span className="typing" aria-hidden="true" />}
+          {!streaming && (
+            <div className="message-actions">
+              <CopyButton text={text} label="Copy message" />
+              <FeedbackButtons itemId={item.id} onFeedback={onFeedback} />
+              {canRetry && (
+                <button type="button" className="icon-button" aria-label="Retry" title="Retry" onClick={onRetry}>
+                  <RotateCcw size={15} aria-hidden="true" />
+                </button>
+              )}
+            </div>
+          )}
+        </article>
+      );
+    }
+    case "widget":
+      return (
+        <article className="message widget-message" aria-label="Widget" {...common}>
+          <Suspense fallback={<div className="widget-loading" aria-busy="true" />}>
+            <Widget root={field<unknown>(item, "widget")} itemId={item.id} host={host} />
+          </Suspense>
+        </article>
+      );
+    case "client_tool_call": {
+      const name = field<string>(item, "name") ?? "tool";
+      const status = field<string>(item, "status") ?? "pending";
+      return (
+        <div className="message tool-call" {...common}>
+          <Wrench size={14} aria-hidden="true" />
+          <span>
+            {name} · {status === "completed" ? "done" : "waiting for the app"}
+          </span>
+        </div>
+      );
+    }
+    case "task":
+    case "workflow": {
+      const task = field<{ title?: string; content?: string }>(item, "task");
+      return (
+        <div className="message tool-call" {...common}>
+          <Wrench size={14} aria-hidden="true" />
+          <span>{task?.title ?? task?.content ?? "Working…"}</span>
+        </div>
+      );
+    }
+    case "end_of_turn":
+      return null;
+    default:
+      return (
+        <div className="message unsupported" role="note" {...common}>
+          This message ({item.type}) can’t be shown in this version of Speasy.
+        </div>
+      );
+  }
+});

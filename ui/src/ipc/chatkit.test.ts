@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+
+import type { StreamEvent } from "../bindings/StreamEvent";
+import { installFakeCore, Streamed, type ChatKitCall } from "../test/fakeCore";
+import { chatkit, chatkitStream, speasy } from "./chatkit";
+import { SpeasyError } from "./errors";
+
+describe("the chatkit IPC layer", () => {
+  it("sends the request as the command's `request` with a channel, and resolves JSON answers", async () => {
+    const core = installFakeCore({ chatkit: (r: ChatKitCall) => ({ echoed: r }) });
+    const answer = await chatkit("threads.update", { thread_id: "t1", title: "New" });
+    expect(answer).toEqual({ echoed: { type: "threads.update", params: { thread_id: "t1", title: "New" } } });
+    const call = core.callsTo("chatkit")[0];
+    expect(Object.keys(call?.args ?? {}).sort()).toEqual(["onEvent", "request"]);
+  });
+
+  it("delivers streamed events in order and resolves when the stream ends", async () => {
+    const events: StreamEvent[] = [
+      { type: "progress_update", text: "one" },
+      { type: "progress_update", text: "two" },
+      { type: "notice", level: "info", message: "three" },
+    ];
+    installFakeCore({ chatkit: () => new Streamed(events, { delayMs: 1 }) });
+    const seen: StreamEvent[] = [];
+    await chatkitStream({ type: "threads.retry_after_item", params: { thread_id: "t", item_id: "i" } }, (e) => seen.push(e));
+    expect(seen).toEqual(events);
+  });
+
+  it("rejects with a typed SpeasyError carrying the core's kind", async () => {
+    installFakeCore({
+      chatkit: () => {
+        throw { kind: "provider_auth", message: "OpenAI rejected the API key (401)." };
+      },
+    });
+    const failure = speasy("speasy.providers.active", {});
+    await expect(failure).rejects.toBeInstanceOf(SpeasyError);
+    await expect(failure).rejects.toMatchObject({ kind: "provider_auth", message: "OpenAI rejected the API key (401)." });
+  });
+});
