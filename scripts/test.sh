@@ -4,7 +4,7 @@
 # tauri-driver + WebKitWebDriver. Installs what it needs first (idempotent).
 #
 #   scripts/test.sh            everything
-#   SPEASY_SKIP_E2E=1 ...      everything but the end-to-end test
+#   SPEASY_SKIP_E2E=1 ...      everything but the end-to-end test and the desktop benchmark
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 start=$SECONDS
@@ -40,6 +40,13 @@ for kind in event item widget request; do
   [[ "$result" == *" 0 failed" ]] || { cat "${files[@]}" | "$VENV/bin/python" "$VALIDATOR" --kind "$kind" | head -40 >&2; die "ChatKit conformance failed for $kind"; }
 done
 rm -rf "$CONFORMANCE"
+# The UI's golden widget fixtures (what vitest renders) must be valid ChatKit widgets too.
+fixtures=("$UI"/src/widgets/fixtures/*.json)
+result="$("$VENV/bin/python" -c 'import json, sys
+for f in sys.argv[1:]: print(json.dumps(json.load(open(f))))' "${fixtures[@]}" \
+  | "$VENV/bin/python" "$VALIDATOR" --kind widget | tail -1)"
+printf '    %-8s %6d files: %s\n' "UI widget fixtures" "${#fixtures[@]}" "$result" >&2
+[[ "$result" == *" 0 failed" && "$result" != "0 passed"* ]] || die "the UI's widget fixtures are not valid ChatKit widgets: $result"
 
 say "chat engine benchmark (figures printed, never asserted)"
 SPEASY_BENCH_RUNS="${SPEASY_BENCH_RUNS:-7}" cargo bench --locked -p speasy-core --bench stream
@@ -67,9 +74,11 @@ say "UI typecheck and unit tests"
 (cd "$UI" && npm run typecheck --silent && npm test --silent)
 
 if [[ -n "${SPEASY_SKIP_E2E:-}" ]]; then
-  say "skipping the end-to-end test (SPEASY_SKIP_E2E is set)"
+  say "skipping the end-to-end test and the desktop benchmark (SPEASY_SKIP_E2E is set)"
 else
   "$ROOT/scripts/e2e.sh"
+  say "desktop benchmark: start-up, idle memory, .deb size (figures printed, never asserted)"
+  "$ROOT/bench/desktop.sh"
 fi
 
 say "all tests passed in $((SECONDS - start)) s"

@@ -212,6 +212,24 @@ describe("Speasy smoke", { timeout: 10 * 60_000 }, () => {
     await screenshot("welcome");
   });
 
+  it("without any provider: browses a thread with its widget, and says why it cannot send", async () => {
+    const br = b();
+    // Nothing configured and no local server: sending is unavailable, and the app says why.
+    const box = br.$(sel.composer);
+    await box.waitForExist({ timeout: UI_TIMEOUT });
+    await br.waitUntil(async () => !(await box.isEnabled()), { timeout: UI_TIMEOUT, timeoutMsg: "the composer is enabled without a provider" });
+    const reason = br.$("#composer-disabled-reason");
+    await reason.waitForExist({ timeout: UI_TIMEOUT });
+    assert.match(await reason.getText(), /No model provider is set up/);
+    // Everything stored still opens: a seeded thread with its widget.
+    await br.$(threadRow("Sourdough starter help")).click();
+    await br.$(`//article[@data-item-type="widget" and contains(., "Saved to memory")]`).waitForExist({
+      timeout: UI_TIMEOUT,
+      timeoutMsg: "the seeded widget did not render offline",
+    });
+    await screenshot("offline-thread");
+  });
+
   it("shows the app version and the data folder in Settings", async () => {
     await openSettings();
     const br = b();

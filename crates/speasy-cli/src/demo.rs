@@ -2,9 +2,10 @@
 //! has something to browse and search.
 
 use serde_json::json;
+use speasy_core::chat::tools::fact_card;
 use speasy_core::chatkit::{ThreadItem, ThreadMetadata, ThreadStatus, format_time};
 use speasy_core::clock::now_ms;
-use speasy_core::store::Store;
+use speasy_core::store::{FactStatus, NewFact, Store};
 use speasy_core::{ApiError, StoreError};
 
 const CONVERSATIONS: &[(&str, &[&str])] = &[
@@ -55,6 +56,26 @@ pub(crate) fn message(
     serde_json::from_value(v).map_err(|e| StoreError::from(e).into())
 }
 
+/// A fact the assistant offered to remember and the person saved, with its confirmation card
+/// (the same widget the `save_fact` tool shows), so a fresh install has a widget to look at.
+fn remembered(store: &Store, thread_id: &str, at: i64) -> Result<(), ApiError> {
+    let fact = store.add_fact(&NewFact {
+        text: "The user keeps a sourdough starter.".into(),
+        source_thread_id: Some(thread_id.to_owned()),
+        source_item_id: None,
+        persona_id: None,
+    })?;
+    let fact = store.set_fact_status(&fact.id, FactStatus::Saved)?;
+    let widget = serde_json::to_value(fact_card(Some(&fact))).map_err(StoreError::from)?;
+    let item: ThreadItem = serde_json::from_value(json!({
+        "id": store.generate_item_id(), "thread_id": thread_id, "created_at": format_time(at),
+        "type": "widget", "widget": widget, "copy_text": fact.text,
+    }))
+    .map_err(StoreError::from)?;
+    store.add_thread_item(thread_id, &item)?;
+    Ok(())
+}
+
 /// Add the example conversations; returns how many threads were added.
 pub fn seed(store: &Store) -> Result<usize, ApiError> {
     let base = now_ms() - 3 * 86_400_000;
@@ -74,6 +95,9 @@ pub fn seed(store: &Store) -> Result<usize, ApiError> {
             .map(|(i, t)| message(store, &thread.id, i, t, start + i as i64 * 30_000))
             .collect::<Result<Vec<_>, _>>()?;
         store.add_thread_items(&thread.id, &items)?;
+        if n == 1 {
+            remembered(store, &thread.id, start + turns.len() as i64 * 30_000)?;
+        }
     }
     Ok(CONVERSATIONS.len())
 }

@@ -117,7 +117,8 @@ export function ChatView(props: Props) {
       return;
     }
     if (following.current) el.scrollTop = el.scrollHeight;
-  }, [state.items, firstId]);
+    // `streaming` too: the answer's action row appears when it ends.
+  }, [state.items, firstId, state.streaming]);
 
   useEffect(() => {
     if (!focusItemId || thread.loading) return;
