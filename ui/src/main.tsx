@@ -2,7 +2,10 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 
 import { App } from "./App";
+import { prefetchThreadSummaries } from "./chat/useThreadSummaries";
 import "./styles.css";
+
+prefetchThreadSummaries();
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element");

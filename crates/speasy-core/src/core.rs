@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
@@ -131,7 +131,10 @@ pub struct Core {
     data_dir: PathBuf,
     store: RwLock<Slot>,
     secrets: Arc<dyn SecretStore>,
-    client: Result<Client, ProviderError>,
+    policy: Policy,
+    /// Built on first use: loading the TLS stack costs start-up time and memory that a
+    /// session spent browsing offline never needs.
+    client: OnceLock<Result<Client, ProviderError>>,
     provider_override: Option<ProviderOverride>,
     local_candidates: Vec<(ProviderKind, String)>,
     /// The turn answering in each thread, to refuse a second one and to stop it.
@@ -159,16 +162,12 @@ impl Core {
         });
         let slot = Self::open_slot(&data_dir);
         let policy = config.http_policy.unwrap_or_default();
-        // Building the client only fails when the TLS backend cannot load: kept and reported on
-        // use, like a store that cannot open.
-        let client = Client::new(policy).inspect_err(|e| {
-            tracing::error!(error = %e, "no HTTP client: model providers cannot be reached");
-        });
         Self {
             data_dir,
             store: RwLock::new(slot),
             secrets,
-            client,
+            policy,
+            client: OnceLock::new(),
             provider_override: config.provider_override,
             local_candidates: config.local_candidates.unwrap_or_else(detect::default_candidates),
             turns: Mutex::new(HashMap::new()),
@@ -280,8 +279,17 @@ impl Core {
 }
 
 impl Core {
+    /// The HTTP client for providers. Building it only fails when the TLS backend cannot
+    /// load: kept and reported on every use, like a store that cannot open.
     pub(crate) fn client(&self) -> Result<&Client, ProviderError> {
-        self.client.as_ref().map_err(Clone::clone)
+        self.client
+            .get_or_init(|| {
+                Client::new(self.policy.clone()).inspect_err(|e| {
+                    tracing::error!(error = %e, "no HTTP client: model providers cannot be reached");
+                })
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     /// Register the turn answering in `thread_id`: its id, or `None` if one is already running.

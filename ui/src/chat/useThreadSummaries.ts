@@ -5,12 +5,22 @@
  */
 import { useCallback, useEffect, useRef, useState } from "react";
 
+import type { Page } from "../bindings/Page";
 import type { ThreadSummary } from "../bindings/ThreadSummary";
 import { chatkit, speasy } from "../ipc/chatkit";
 import { toSpeasyError, type SpeasyError } from "../ipc/errors";
 import { THREAD_RENAMED } from "./useThread";
 
-export const SUMMARY_PAGE = 200;
+export const SUMMARY_PAGE = 100;
+
+let prefetched: Promise<Page<ThreadSummary>> | null = null;
+
+/** Asks for the first page before React has even rendered (called by `main.tsx`): start-up
+ *  then waits for one IPC round trip less. The first `refresh` takes this answer. */
+export function prefetchThreadSummaries(): void {
+  prefetched = speasy("speasy.threads.list", { limit: SUMMARY_PAGE });
+  prefetched.catch(() => undefined); // a failure is reported by the refresh that takes it
+}
 export const UNDO_MS = 6000;
 
 export type PendingDelete = { id: string; title: string };
@@ -33,7 +43,9 @@ export function useThreadSummaries() {
     const gen = ++generation.current;
     setLoading(true);
     try {
-      const page = await speasy("speasy.threads.list", { limit: SUMMARY_PAGE });
+      const early = prefetched;
+      prefetched = null;
+      const page = await (early ?? speasy("speasy.threads.list", { limit: SUMMARY_PAGE }));
       if (gen !== generation.current) return;
       setThreads(visible(page.data));
       setAfter(page.after ?? null);

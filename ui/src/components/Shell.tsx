@@ -3,7 +3,7 @@
  * Settings) and the main panel (a conversation, Memory or Settings). It owns what several
  * panels share: settings, providers, personas, and the undo bar for deleted conversations.
  */
-import { useCallback, useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
 import { Brain, Settings as SettingsIcon, SquarePen } from "lucide-react";
 
 import type { Persona } from "../bindings/Persona";
@@ -17,10 +17,12 @@ import markUrl from "../assets/speasy-mark.svg";
 import { applyTheme } from "../lib/theme";
 import { ChatView } from "./chat/ChatView";
 import { ErrorMessage } from "./ErrorMessage";
-import { FactsPanel } from "./FactsPanel";
 import { SearchPanel } from "./SearchPanel";
-import { SettingsPanel } from "./SettingsPanel";
 import { ThreadList } from "./ThreadList";
+
+// Not on the first screen: loaded when first opened.
+const FactsPanel = lazy(() => import("./FactsPanel").then((m) => ({ default: m.FactsPanel })));
+const SettingsPanel = lazy(() => import("./SettingsPanel").then((m) => ({ default: m.SettingsPanel })));
 
 type View = "chat" | "settings" | "facts";
 type Open = { threadId: string | null; focusItemId: string | null; key: number };
@@ -138,6 +140,7 @@ export function Shell() {
       </aside>
       <main className="main">
         {loadError && <ErrorMessage error={loadError} title="Couldn’t load settings" onRetry={() => void loadSettings()} />}
+        <Suspense fallback={<p className="muted">Loading…</p>}>
         {view === "settings" && (
           <SettingsPanel
             settings={settings}
@@ -148,6 +151,7 @@ export function Shell() {
           />
         )}
         {view === "facts" && <FactsPanel version={factsVersion} onClose={() => setView("chat")} />}
+        </Suspense>
         <div className="chat-host" hidden={view !== "chat"}>
           <ChatView
             key={open.key}

@@ -26,8 +26,29 @@ pub fn default_candidates() -> Vec<(ProviderKind, String)> {
         .collect()
 }
 
-/// Ask each candidate for its models; keep those that answer.
+/// Whether anything accepts a TCP connection at the URL's host and port. Checked before any
+/// HTTP: on most machines nothing listens, and then no HTTP client (and no TLS library) needs
+/// loading at all.
+async fn listening(base_url: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(base_url) else { return false };
+    let Ok(addrs) = url.socket_addrs(|| None) else { return false };
+    for addr in addrs {
+        let connect = tokio::net::TcpStream::connect(addr);
+        if let Ok(Ok(_)) = tokio::time::timeout(Duration::from_millis(400), connect).await {
+            return true;
+        }
+    }
+    false
+}
+
+/// Ask each candidate that listens for its models; keep those that answer.
 pub async fn probe(candidates: Vec<(ProviderKind, String)>) -> Vec<Found> {
+    let open = join_all(candidates.iter().map(|(_, url)| listening(url))).await;
+    let candidates: Vec<_> =
+        candidates.into_iter().zip(open).filter_map(|(c, open)| open.then_some(c)).collect();
+    if candidates.is_empty() {
+        return Vec::new();
+    }
     let policy = Policy {
         connect_timeout: Duration::from_millis(400),
         first_byte_timeout: Duration::from_millis(1500),
