@@ -40,19 +40,30 @@ pub async fn settings_update(
     core.update_settings(&patch)
 }
 
+/// Keychain calls block (D-Bus, or an unlock prompt): run them off the async workers.
+async fn keychain<T: Send + 'static>(
+    core: &Arc<Core>,
+    f: impl FnOnce(&Core) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let core = Arc::clone(core);
+    tauri::async_runtime::spawn_blocking(move || f(&core))
+        .await
+        .map_err(|e| ApiError::new(ErrorKind::Internal, e.to_string()))?
+}
+
 #[tauri::command]
 pub async fn secret_set(core: CoreState<'_>, name: String, value: String) -> Result<(), ApiError> {
-    core.secret_set(&name, value)
+    keychain(core.inner(), move |c| c.secret_set(&name, value)).await
 }
 
 #[tauri::command]
 pub async fn secret_delete(core: CoreState<'_>, name: String) -> Result<(), ApiError> {
-    core.secret_delete(&name)
+    keychain(core.inner(), move |c| c.secret_delete(&name)).await
 }
 
 #[tauri::command]
 pub async fn secret_exists(core: CoreState<'_>, name: String) -> Result<bool, ApiError> {
-    core.secret_exists(&name)
+    keychain(core.inner(), move |c| c.secret_exists(&name)).await
 }
 
 #[tauri::command]
@@ -73,26 +84,29 @@ pub async fn threads_list(
     core.threads_list(after.as_deref(), limit)
 }
 
-/// The ChatKit entry (and `speasy.*` requests): JSON ops answer `Some(body)`; streaming ops
-/// send each event on `on_event` and answer `None` when the turn ends. If the window stops
-/// listening, the turn is cancelled (its partial answer is kept).
+/// The ChatKit entry (and `speasy.*` requests): JSON ops answer their body; streaming ops send
+/// each event on `on_event` and, when the turn ends, answer `{"streamed": n}` — how many events
+/// were sent, since a large event can reach the page after this answer does. If the window
+/// stops listening, the turn is cancelled (its partial answer is kept).
 #[tauri::command]
 pub async fn chatkit(
     core: CoreState<'_>,
     request: serde_json::Value,
     on_event: Channel<StreamEvent>,
-) -> Result<Option<serde_json::Value>, ApiError> {
+) -> Result<serde_json::Value, ApiError> {
     let body = serde_json::to_vec(&request)
         .map_err(|e| ApiError::new(ErrorKind::InvalidInput, e.to_string()))?;
     match core.inner().chatkit(&body).await? {
-        ChatKitResponse::Json(v) => Ok(Some(v)),
+        ChatKitResponse::Json(v) => Ok(v),
         ChatKitResponse::Stream(mut events) => {
+            let mut sent: u64 = 0;
             while let Some(event) = events.next().await {
                 if on_event.send(event).is_err() {
                     break; // dropping `events` cancels the turn
                 }
+                sent += 1;
             }
-            Ok(None)
+            Ok(serde_json::json!({ "streamed": sent }))
         }
     }
 }

@@ -219,15 +219,22 @@ pub struct ApiStatus {
     pub error: Option<String>,
 }
 
-/// A running server: stops when dropped.
+/// A running server.
 pub(crate) struct Running {
     url: String,
     stop: CancellationToken,
+    task: tokio::task::JoinHandle<()>,
 }
 
-impl Drop for Running {
-    fn drop(&mut self) {
+impl Running {
+    /// Stop serving and wait until the port is free again (open connections get a moment to
+    /// finish; a stream still open after that is cut).
+    async fn shut_down(mut self) {
         self.stop.cancel();
+        if tokio::time::timeout(std::time::Duration::from_secs(2), &mut self.task).await.is_err() {
+            self.task.abort();
+            let _ = self.task.await;
+        }
     }
 }
 
@@ -296,21 +303,32 @@ impl Core {
 
     /// Stop serving without changing the setting (the app is quitting).
     pub async fn api_stop(&self) {
-        *self.local_api.state.lock().await = (None, None);
+        let running = self.local_api.state.lock().await.0.take();
+        if let Some(r) = running {
+            r.shut_down().await;
+        }
     }
 
     /// Make the server match the settings (at start and after a change).
     pub async fn api_apply(self: &Arc<Self>) -> Result<(), ApiError> {
         let settings = self.settings()?;
+        // The keychain may block (or prompt): read it before taking the lock.
+        let token = if settings.api_enabled {
+            let core = Arc::clone(self);
+            tokio::task::spawn_blocking(move || core.api_token())
+                .await
+                .map_err(|e| ApiError::new(ErrorKind::Internal, e.to_string()))??
+        } else {
+            None
+        };
         let mut state = self.local_api.state.lock().await;
-        *state = (None, None); // stops a running server
+        if let Some(old) = state.0.take() {
+            old.shut_down().await; // the port is free again before it is bound anew
+        }
+        state.1 = None;
         if !settings.api_enabled {
             return Ok(());
         }
-        let core = Arc::clone(self);
-        let token = tokio::task::spawn_blocking(move || core.api_token())
-            .await
-            .map_err(|e| ApiError::new(ErrorKind::Internal, e.to_string()))??;
         let Some(token) = token else {
             state.1 = Some("No token is set.".into());
             return Ok(());
@@ -323,7 +341,7 @@ impl Core {
                 let stop = CancellationToken::new();
                 let app = router(Arc::clone(self), token);
                 let until = stop.clone();
-                tokio::spawn(async move {
+                let task = tokio::spawn(async move {
                     let served = axum::serve(listener, app)
                         .with_graceful_shutdown(async move { until.cancelled().await })
                         .await;
@@ -333,7 +351,7 @@ impl Core {
                 });
                 let url = format!("http://{local}");
                 tracing::info!(%url, "local API listening");
-                state.0 = Some(Running { url, stop });
+                state.0 = Some(Running { url, stop, task });
             }
             Err(e) => state.1 = Some(e.message),
         }

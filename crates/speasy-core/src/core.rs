@@ -312,6 +312,12 @@ impl Core {
         }
     }
 
+    /// Whether an answer is being written in a thread right now.
+    pub fn is_answering(&self, thread_id: &str) -> bool {
+        let turns = self.turns.lock().unwrap_or_else(|p| p.into_inner());
+        turns.get(thread_id).is_some_and(|(_, t)| !t.is_cancelled())
+    }
+
     /// Stop the answer being written in a thread, if any (its partial text is kept).
     pub fn cancel_turn(&self, thread_id: &str) -> bool {
         let turns = self.turns.lock().unwrap_or_else(|p| p.into_inner());

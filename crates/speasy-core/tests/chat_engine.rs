@@ -671,6 +671,11 @@ async fn first_run_finds_a_local_server_and_providers_keep_keys_in_the_keychain(
     use speasy_core::secrets::{ExposeSecret, SecretName, SecretStore};
     let stored = secrets.get(&SecretName::new("provider.openai").unwrap()).unwrap().unwrap();
     assert_eq!(stored.expose_secret(), "sk-secret-value");
+    // Pointing a provider at another server forgets its key: it never travels to a host it was
+    // not given for (e.g. through a leaked local API token).
+    let moved = call(json!({"type": "speasy.providers.upsert", "params": {"provider": {"id": "openai", "base_url": "http://127.0.0.1:9/v1"}}})).await;
+    assert_eq!(moved["has_key"], false, "{moved}");
+    assert!(secrets.get(&SecretName::new("provider.openai").unwrap()).unwrap().is_none());
     // A cloud provider without its key is a clear error, not a 401 from the server.
     call(
         json!({"type": "speasy.providers.upsert", "params": {"provider": {"kind": "openrouter"}}}),

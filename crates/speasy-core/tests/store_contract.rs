@@ -331,6 +331,12 @@ fn sidebar_lists_pinned_first_then_by_last_activity_in_pages() {
     let p2 = s.list_thread_summaries(2, p1.after.as_deref()).unwrap();
     assert_eq!(title(&p2), ["t2", "t0"], "deleted threads are left out");
     assert!(!p2.has_more);
+    // The cursor is the last row's sort key: deleting (or touching) that row since changes
+    // nothing about where the next page starts.
+    let recent = s.add_thread_item(&made[1], &user(&s, &made[1], "even later"));
+    recent.unwrap();
+    assert_eq!(title(&s.list_thread_summaries(2, p1.after.as_deref()).unwrap()), ["t2", "t0"]);
+    assert!(s.list_thread_summaries(2, Some("not-a-cursor")).is_err());
     // Pinning does not count as activity: unpinned, t3 falls back to its place.
     s.set_thread_pinned(&made[3], false).unwrap();
     assert_eq!(title(&s.list_thread_summaries(10, None).unwrap()), ["t1", "t3", "t2", "t0"]);

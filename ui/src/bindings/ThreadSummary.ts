@@ -7,4 +7,8 @@ export type ThreadSummary = { id: string, title?: string, created_at: string,
 /**
  * When the thread last changed (a new item, a rename, a persona change).
  */
-updated_at: string, pinned: boolean, persona_id?: string, };
+updated_at: string, pinned: boolean, persona_id?: string, 
+/**
+ * An answer is being written in it right now (known to the running app, not stored).
+ */
+answering: boolean, };

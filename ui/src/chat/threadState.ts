@@ -33,6 +33,8 @@ export type ThreadState = {
   progress: string | null;
   error: TurnError | null;
   notice: { level: string; message: string; title?: string } | null;
+  /** The assistant message a stream in this view added last: the one read aloud. */
+  liveAssistantId: string | null;
   /** The kind announced by the last `speasy.error` effect, waiting for its error event. */
   pendingErrorKind: { kind?: ErrorKind; retryAfterSecs?: number } | null;
 };
@@ -48,6 +50,7 @@ export function emptyThread(threadId: string | null = null): ThreadState {
     progress: null,
     error: null,
     notice: null,
+    liveAssistantId: null,
     pendingErrorKind: null,
   };
 }
@@ -119,6 +122,12 @@ function onEvent(state: ThreadState, event: StreamEvent): ThreadState {
     case "thread.updated":
       return { ...state, threadId: event.thread.id, title: event.thread.title ?? state.title };
     case "thread.item.added":
+      return {
+        ...state,
+        items: upsert(state.items, event.item),
+        progress: null,
+        liveAssistantId: event.item.type === "assistant_message" ? event.item.id : state.liveAssistantId,
+      };
     case "thread.item.done":
     case "thread.item.replaced":
       return { ...state, items: upsert(state.items, event.item), progress: null };

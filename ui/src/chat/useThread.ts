@@ -7,7 +7,7 @@
  * Switching conversation while an answer streams does not stop it: the core finishes and
  * stores it; this view just stops listening to it.
  */
-import { useCallback, useEffect, useReducer, useRef } from "react";
+import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 
 import type { ThreadItem } from "../bindings/ThreadItem";
 import { chatkit, chatkitStream, speasy, type StreamingRequest, type UserInput } from "../ipc/chatkit";
@@ -34,7 +34,10 @@ export type ThreadController = {
   state: ThreadState;
   loading: boolean;
   loadError: Error | null;
-  send: (text: string, options: { model?: string; personaId?: string }) => Promise<void>;
+  /** Resolves whether the message was stored (if not, the composer gives the text back). */
+  send: (text: string, options: { model?: string; personaId?: string }) => Promise<boolean>;
+  /** An answer started elsewhere (before this view opened) is still being written. */
+  waiting: boolean;
   stop: () => Promise<void>;
   retry: () => Promise<void>;
   loadOlder: () => Promise<void>;
@@ -56,12 +59,22 @@ export function useThread(
     { loading: threadId !== null, error: null },
   );
   const [reloads, bumpReload] = useReducer((n: number) => n + 1, 0);
+  // An answer this view did not start is being written in the open thread.
+  const [waiting, setWaiting] = useState(false);
   // Bumped whenever the view switches conversation: events of older streams are then ignored.
   const generation = useRef(0);
   const stateRef = useRef(state);
   stateRef.current = state;
   const callbacksRef = useRef(callbacks);
   callbacksRef.current = callbacks;
+
+  // Leaving this view: streams it started keep running in the core but stop reaching it.
+  useEffect(
+    () => () => {
+      generation.current += 1;
+    },
+    [],
+  );
 
   // The id a new chat in this view just got: opening it must not reload what is on screen.
   const created = useRef<string | null>(null);
@@ -104,15 +117,20 @@ export function useThread(
       if (!live()) return;
       dispatch({ type: "loaded", threadId, title: thread.title ?? null, items, olderCursor: cursor });
       setLoadState({ loading: false, error: null });
+      // An answer started before this view opened is still being written: wait for it.
+      const summary = await speasy("speasy.threads.get", { thread_id: threadId });
+      if (live()) setWaiting(summary.answering);
     })().catch((reason: unknown) => {
       if (live()) setLoadState({ loading: false, error: toSpeasyError(reason) });
     });
   }, [threadId, focusItemId, reloads]);
 
-  const stream = useCallback(async (request: StreamingRequest) => {
+  /** Runs a streaming request; resolves whether the core stored a new user message. */
+  const stream = useCallback(async (request: StreamingRequest): Promise<boolean> => {
     const gen = generation.current;
     dispatch({ type: "stream.start" });
     let changed = false;
+    let accepted = false;
     try {
       await chatkitStream(request, (event) => {
         if (gen !== generation.current) return;
@@ -123,6 +141,7 @@ export function useThread(
           changed = true;
         } else if (event.type === "thread.updated" || event.type === "thread.item.done") {
           changed = true;
+          if (event.type === "thread.item.done" && event.item.type === "user_message") accepted = true;
         } else if (event.type === "client_effect" && event.name === "thread.open") {
           const target = event.data.thread_id;
           if (typeof target === "string") callbacksRef.current.onOpenThread?.(target);
@@ -137,6 +156,7 @@ export function useThread(
       if (gen === generation.current) dispatch({ type: "stream.end" });
       if (changed) callbacksRef.current.onChanged?.();
     }
+    return accepted;
   }, []);
 
   const send = useCallback(
@@ -147,7 +167,7 @@ export function useThread(
         inference_options: options.model ? { model: options.model } : {},
       };
       const id = stateRef.current.threadId;
-      await stream(
+      return stream(
         id === null
           ? {
               type: "threads.create",
@@ -175,6 +195,7 @@ export function useThread(
       dispatch({ type: "event", event: { type: "thread.item.removed", item_id: stale.id } });
     }
     await stream({ type: "threads.retry_after_item", params: { thread_id: id, item_id: last.id } });
+    // (Retry answers a message already stored: nothing to give back to the composer.)
   }, [stream]);
 
   const loadOlder = useCallback(async () => {
@@ -213,7 +234,10 @@ export function useThread(
         });
         if (answer.updated_item) dispatch({ type: "replace", item: answer.updated_item as ThreadItem });
       } else {
-        await stream({ type: "threads.custom_action", params: { thread_id: id, item_id: itemId, action: wire } });
+        await stream({
+          type: "threads.custom_action",
+          params: { thread_id: id, item_id: itemId, action: wire },
+        });
       }
       callbacksRef.current.onChanged?.();
     },
@@ -226,6 +250,23 @@ export function useThread(
       if (typeof target === "string") callbacksRef.current.onOpenThread?.(target);
     }
   }, []);
+
+  // While it is, check every second; once it ended, show what was stored.
+  useEffect(() => {
+    if (!waiting || threadId === null) return;
+    const timer = window.setInterval(() => {
+      speasy("speasy.threads.get", { thread_id: threadId }).then(
+        (summary) => {
+          if (!summary.answering) {
+            setWaiting(false);
+            bumpReload();
+          }
+        },
+        () => setWaiting(false),
+      );
+    }, 1000);
+    return () => window.clearInterval(timer);
+  }, [waiting, threadId]);
 
   // A rename elsewhere (the sidebar) shows in this view's header.
   useEffect(() => {
@@ -242,6 +283,7 @@ export function useThread(
 
   return {
     state,
+    waiting,
     loading: loadState.loading,
     loadError: loadState.error,
     send,

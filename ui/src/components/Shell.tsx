@@ -16,6 +16,7 @@ import { speasy } from "../ipc/chatkit";
 import markUrl from "../assets/speasy-mark.svg";
 import { applyTheme } from "../lib/theme";
 import { ChatView } from "./chat/ChatView";
+import { forgetModelLists } from "./chat/Pickers";
 import { ErrorMessage } from "./ErrorMessage";
 import { SearchPanel } from "./SearchPanel";
 import { ThreadList } from "./ThreadList";
@@ -72,7 +73,10 @@ export function Shell() {
 
   const openThread = useCallback((threadId: string | null, focusItemId: string | null = null) => {
     setView("chat");
-    setOpen((o) => ({ threadId, focusItemId, key: o.key + 1 }));
+    // Choosing the conversation already open (without a message to go to) keeps it as it is.
+    setOpen((o) =>
+      threadId !== null && threadId === o.threadId && focusItemId === null ? o : { threadId, focusItemId, key: o.key + 1 },
+    );
   }, []);
 
   const onChanged = useCallback(() => {
@@ -80,7 +84,10 @@ export function Shell() {
     setFactsVersion((n) => n + 1);
   }, [summaries.refresh]);
 
-  const providersChanged = useCallback(() => setProvidersVersion((n) => n + 1), []);
+  const providersChanged = useCallback(() => {
+    forgetModelLists();
+    setProvidersVersion((n) => n + 1);
+  }, []);
 
   const remove = (id: string) => {
     summaries.remove(id);
@@ -165,6 +172,7 @@ export function Shell() {
             onChanged={onChanged}
             onOpenThread={(id, itemId) => openThread(id, itemId ?? null)}
             onOpenSettings={() => setView("settings")}
+            onProvidersChanged={providersChanged}
           />
         </div>
         {summaries.pending && (

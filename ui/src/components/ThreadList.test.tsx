@@ -10,7 +10,7 @@ const DAY = 24 * 60 * 60 * 1000;
 
 function summary(i: number, ageMs: number, pinned = false): ThreadSummary {
   const at = new Date(NOW - ageMs).toISOString();
-  return { id: `t${i}`, title: `Chat ${i}`, created_at: at, updated_at: at, pinned };
+  return { id: `t${i}`, title: `Chat ${i}`, created_at: at, updated_at: at, pinned, answering: false };
 }
 
 function renderList(threads: ThreadSummary[] | null, overrides: Partial<Parameters<typeof ThreadList>[0]> = {}) {

@@ -68,6 +68,13 @@ function ThreadRow({
   onKeyDown: (event: KeyboardEvent<HTMLElement>) => void;
 }) {
   const [editing, setEditing] = useState(false);
+  const openButton = useRef<HTMLButtonElement>(null);
+  const wasEditing = useRef(false);
+  // Leaving the rename box (Enter, Escape or elsewhere) gives focus back to the row.
+  useEffect(() => {
+    if (wasEditing.current && !editing && document.activeElement === document.body) openButton.current?.focus();
+    wasEditing.current = editing;
+  }, [editing]);
   const title = thread.title?.trim() || "Untitled";
   if (editing) {
     return (
@@ -93,6 +100,7 @@ function ThreadRow({
   return (
     <div className="thread" data-active={active || undefined} data-testid="thread-item">
       <button
+        ref={openButton}
         type="button"
         className="thread-open"
         aria-current={active ? "page" : undefined}

@@ -1,3 +1,5 @@
+import type { Channel } from "@tauri-apps/api/core";
+import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
 
 import type { StreamEvent } from "../bindings/StreamEvent";
@@ -24,6 +26,21 @@ describe("the chatkit IPC layer", () => {
     const seen: StreamEvent[] = [];
     await chatkitStream({ type: "threads.retry_after_item", params: { thread_id: "t", item_id: "i" } }, (e) => seen.push(e));
     expect(seen).toEqual(events);
+  });
+
+  it("waits for events that arrive after the command answered (large ones are fetched late)", async () => {
+    const late: StreamEvent = { type: "notice", level: "info", message: "late and large" };
+    mockIPC((_cmd, payload) => {
+      const channel = (payload as { onEvent: Channel<StreamEvent> }).onEvent;
+      const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, d: unknown) => void } })
+        .__TAURI_INTERNALS__;
+      internals.runCallback(channel.id, { index: 0, message: { type: "progress_update", text: "first" } });
+      setTimeout(() => internals.runCallback(channel.id, { index: 1, message: late }), 30);
+      return { streamed: 2 };
+    });
+    const seen: StreamEvent[] = [];
+    await chatkitStream({ type: "threads.retry_after_item", params: { thread_id: "t", item_id: "i" } }, (e) => seen.push(e));
+    expect(seen).toEqual([{ type: "progress_update", text: "first" }, late]);
   });
 
   it("rejects with a typed SpeasyError carrying the core's kind", async () => {

@@ -132,7 +132,19 @@ export async function chatkitStream(
   request: StreamingRequest,
   onEvent: (event: StreamEvent) => void,
 ): Promise<void> {
+  let received = 0;
+  let expected: number | null = null;
+  let allIn: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (allIn = resolve));
   const channel = new Channel<StreamEvent>();
-  channel.onmessage = onEvent;
-  await send(request, channel);
+  channel.onmessage = (event) => {
+    received += 1;
+    onEvent(event);
+    if (expected !== null && received >= expected) allIn();
+  };
+  const answer = (await send(request, channel)) as { streamed?: unknown } | null;
+  // The command answers how many events it sent; a large one may still be on its way.
+  expected = typeof answer?.streamed === "number" ? answer.streamed : received;
+  if (received >= expected) return;
+  await done;
 }

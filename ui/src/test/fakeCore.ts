@@ -142,7 +142,7 @@ export function installFakeCore(initial: Partial<FakeCoreState> = {}): FakeCore 
         const answer = core.chatkit(args.request as ChatKitCall);
         if (answer instanceof Streamed) {
           const channel = args.onEvent as Channel<StreamEvent>;
-          return answer.play(channel).then(() => null);
+          return answer.play(channel).then(() => ({ streamed: answer.events.length }));
         }
         return answer;
       }
@@ -180,7 +180,7 @@ export class Streamed {
 }
 
 function summaryOf(t: ThreadMetadata): ThreadSummary {
-  return { id: t.id, ...(t.title === undefined ? {} : { title: t.title }), created_at: t.created_at, updated_at: t.created_at, pinned: false };
+  return { id: t.id, ...(t.title === undefined ? {} : { title: t.title }), created_at: t.created_at, updated_at: t.created_at, pinned: false, answering: false };
 }
 
 /** What the fake core answers by default: enough of `speasy.*` for the shell to start. */

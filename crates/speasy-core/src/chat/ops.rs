@@ -221,10 +221,19 @@ impl Core {
         if let Some(name) = input.name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()) {
             p.name = name;
         }
+        let old_url = p.base_url.clone();
         if let Some(url) = &input.base_url {
             p.base_url = url.clone();
         }
         p.base_url = providers::normalise_base_url(&p.base_url)?;
+        // A key belongs to the server it was given for: pointing the provider elsewhere without
+        // a new key forgets it, so it is never sent to a host it was not meant for.
+        if p.base_url != old_url
+            && input.api_key.is_none()
+            && let Some(name) = p.key_secret.take()
+        {
+            self.secret_delete(&name)?;
+        }
         if let Some(m) = input.default_model {
             p.default_model = Some(m.trim().to_owned()).filter(|m| !m.is_empty());
         }
@@ -277,7 +286,11 @@ pub async fn run(core: &Arc<Core>, op: Op) -> Result<Value, ApiError> {
             let limit = limit.unwrap_or(100).clamp(1, 500);
             to_json(store()?.list_thread_summaries(limit, after.as_deref())?)
         }
-        Op::ThreadsGet { thread_id } => to_json(store()?.load_thread_summary(&thread_id)?),
+        Op::ThreadsGet { thread_id } => {
+            let mut summary = store()?.load_thread_summary(&thread_id)?;
+            summary.answering = core.is_answering(&thread_id);
+            to_json(summary)
+        }
         Op::ThreadsPin { thread_id, pinned } => {
             store()?.set_thread_pinned(&thread_id, pinned)?;
             Ok(json!({}))

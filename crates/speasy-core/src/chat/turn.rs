@@ -142,7 +142,8 @@ fn begin<'a>(core: &'a Core, thread_id: &str, em: &Emitter) -> Result<Busy<'a>, 
             message: "Speasy is still answering in this conversation. Wait for it, or stop it \
                       first."
                 .into(),
-            allow_retry: true,
+            // Retrying would answer the previous message again: the person sends anew instead.
+            allow_retry: false,
             kind: ErrorKind::InvalidInput,
             retry_after_secs: None,
         })

@@ -31,7 +31,11 @@ pub fn default_candidates() -> Vec<(ProviderKind, String)> {
 /// loading at all.
 async fn listening(base_url: &str) -> bool {
     let Ok(url) = reqwest::Url::parse(base_url) else { return false };
-    let Ok(addrs) = url.socket_addrs(|| None) else { return false };
+    let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let Ok(addrs) = tokio::net::lookup_host((host, port)).await else { return false };
     for addr in addrs {
         let connect = tokio::net::TcpStream::connect(addr);
         if let Ok(Ok(_)) = tokio::time::timeout(Duration::from_millis(400), connect).await {

@@ -45,7 +45,26 @@ fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<ThreadSummary> {
         updated_at: format_time(r.get(3)?),
         pinned: r.get(4)?,
         persona_id: r.get(5)?,
+        answering: false,
     })
+}
+
+/// The sidebar's page cursor: the last row's sort key itself (`pinned.updated_at.id`), so a
+/// page still follows on correctly when that row was changed or deleted since.
+fn summary_cursor(t: &ThreadSummary) -> String {
+    let at = parse_time(&t.updated_at).unwrap_or_default();
+    format!("{}.{at}.{}", u8::from(t.pinned), t.id)
+}
+
+fn parse_summary_cursor(cursor: &str) -> Option<(bool, i64, &str)> {
+    let mut parts = cursor.splitn(3, '.');
+    let pinned = match parts.next()? {
+        "1" => true,
+        "0" => false,
+        _ => return None,
+    };
+    let at = parts.next()?.parse().ok()?;
+    Some((pinned, at, parts.next()?))
 }
 
 /// A thread as the sidebar lists it: pinned first, then most recently active.
@@ -63,6 +82,8 @@ pub struct ThreadSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub persona_id: Option<String>,
+    /// An answer is being written in it right now (known to the running app, not stored).
+    pub answering: bool,
 }
 
 fn not_found(what: &'static str, id: &str) -> StoreError {
@@ -231,7 +252,7 @@ impl Store {
     }
 
     /// Threads for the sidebar, `limit` per page: pinned first, then by last activity, newest
-    /// first (the `threads_by_updated` index). `after` is the last id of the previous page.
+    /// first (the `threads_by_updated` index). `after` is the previous page's cursor.
     pub fn list_thread_summaries(
         &self,
         limit: usize,
@@ -249,26 +270,20 @@ impl Store {
                     st.query_map([fetch], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?
                 }
                 Some(after) => {
-                    let anchor: Option<(bool, i64)> = c
-                        .query_row(
-                            "SELECT pinned, updated_at FROM threads WHERE id = ?1",
-                            [after],
-                            |r| Ok((r.get(0)?, r.get(1)?)),
-                        )
-                        .optional()?;
-                    let (pinned, at) = anchor.ok_or_else(|| not_found("Thread cursor", after))?;
+                    let (pinned, at, id) = parse_summary_cursor(after)
+                        .ok_or_else(|| not_found("Thread cursor", after))?;
                     let mut st = c.prepare_cached(&format!(
                         "SELECT {COLS} FROM threads WHERE deleted = 0
                            AND (pinned < ?1 OR (pinned = ?1 AND (updated_at, id) < (?2, ?3)))
                          ORDER BY pinned DESC, updated_at DESC, id DESC LIMIT ?4"
                     ))?;
-                    st.query_map(params![pinned, at, after, fetch], from_row)?
+                    st.query_map(params![pinned, at, id, fetch], from_row)?
                         .collect::<rusqlite::Result<Vec<_>>>()?
                 }
             };
             Ok(rows)
         })?;
-        Ok(into_page(rows, limit, |t| t.id.clone()))
+        Ok(into_page(rows, limit, summary_cursor))
     }
 
     /// Delete a thread: it and its items become tombstones, their content cleared.

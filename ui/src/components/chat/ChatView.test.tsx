@@ -47,7 +47,7 @@ function core(handlers: Record<string, Handler>) {
         case "speasy.providers.models":
           return [];
         case "speasy.threads.get":
-          return { id: T, created_at: at, updated_at: at, pinned: false, persona_id: "builtin-coach" };
+          return { id: T, created_at: at, updated_at: at, pinned: false, persona_id: "builtin-coach", answering: false };
         default: {
           const error: ApiError = { kind: "invalid_input", message: `unexpected ${request.type}` };
           throw error;
@@ -66,7 +66,7 @@ const providers = [
 ];
 
 function view(props: Partial<Parameters<typeof ChatView>[0]> = {}) {
-  const callbacks = { onCreated: vi.fn(), onChanged: vi.fn(), onOpenThread: vi.fn(), onOpenSettings: vi.fn() };
+  const callbacks = { onCreated: vi.fn(), onChanged: vi.fn(), onOpenThread: vi.fn(), onOpenSettings: vi.fn(), onProvidersChanged: vi.fn() };
   render(
     <ChatView
       threadId={null}
@@ -289,5 +289,52 @@ describe("ChatView", () => {
       action: { type: "fact.save", payload: { fact_id: "f1" } },
     });
     expect(cb.onChanged).toHaveBeenCalled();
+  });
+
+  it("gives the text back when the core did not take the message", async () => {
+    core({
+      "threads.create": () =>
+        new Streamed([
+          { type: "client_effect", name: "speasy.error", data: { kind: "invalid_input" } },
+          { type: "error", code: "custom", message: "Speasy is still answering in this conversation.", allow_retry: false },
+        ]),
+    });
+    const user = userEvent.setup();
+    view();
+    const box = screen.getByRole("textbox", { name: "Message" });
+    await waitFor(() => expect(box).toBeEnabled());
+    await user.type(box, "Keep this text{Enter}");
+    expect(await screen.findByRole("alert")).toHaveTextContent("still answering");
+    await waitFor(() => expect(box).toHaveValue("Keep this text"));
+    expect(within(screen.getByRole("alert")).queryByRole("button", { name: /Retry/ })).not.toBeInTheDocument();
+  });
+
+  it("does not read out a conversation that was only opened", async () => {
+    core({
+      "threads.get_by_id": () => ({ id: T, title: "Old", created_at: at, status: { type: "active" }, metadata: {}, items: { data: [], has_more: false } }),
+      "items.list": () => ({ data: [assistant("a0", "An old answer. With sentences.")], has_more: false }),
+    });
+    view({ threadId: T });
+    expect(await screen.findByText("An old answer. With sentences.")).toBeInTheDocument();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(screen.getByTestId("live-region")).toHaveTextContent("");
+  });
+
+  it("waits for an answer that was started before the conversation was opened", async () => {
+    let answering = true;
+    const fake = core({
+      "threads.get_by_id": () => ({ id: T, title: "Busy", created_at: at, status: { type: "active" }, metadata: {}, items: { data: [], has_more: false } }),
+      "items.list": () => ({ data: answering ? [userItem("u1", "Hi")] : [assistant("a1", "Finished elsewhere."), userItem("u1", "Hi")], has_more: false }),
+      "speasy.threads.get": () => ({ id: T, created_at: at, updated_at: at, pinned: false, answering }),
+      "speasy.threads.cancel": () => ({ cancelled: true }),
+    });
+    const user = userEvent.setup();
+    view({ threadId: T });
+    expect(await screen.findByText(/Still answering/)).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Stop" }));
+    expect(requests(fake, "speasy.threads.cancel").map((r) => r.params)).toEqual([{ thread_id: T }]);
+    answering = false;
+    expect(await screen.findByText("Finished elsewhere.")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Send" })).toBeInTheDocument();
   });
 });

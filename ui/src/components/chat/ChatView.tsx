@@ -36,6 +36,8 @@ type Props = {
   onChanged: () => void;
   onOpenThread: (threadId: string, itemId?: string) => void;
   onOpenSettings: () => void;
+  /** The core may have added a provider (a local server it found). */
+  onProvidersChanged: () => void;
 };
 
 export function ChatView(props: Props) {
@@ -73,12 +75,17 @@ export function ChatView(props: Props) {
     };
   }, [threadId]);
 
-  // Can a message be sent? Asks the core which provider and model would answer.
+  // Can a message be sent? Asks the core which provider and model would answer. (With none
+  // configured, the core looks for a local server and adds it: then the list is out of date.)
+  const noProviders = providers.length === 0;
+  const { onProvidersChanged } = props;
   useEffect(() => {
     let current = true;
     speasy("speasy.providers.active", model ? { model } : {}).then(
       () => {
-        if (current) setBlocked(null);
+        if (!current) return;
+        setBlocked(null);
+        if (noProviders) onProvidersChanged();
       },
       (reason: unknown) => {
         if (current) setBlocked(toSpeasyError(reason).message);
@@ -87,21 +94,23 @@ export function ChatView(props: Props) {
     return () => {
       current = false;
     };
-  }, [model, providersVersion]);
+  }, [model, providersVersion, noProviders, onProvidersChanged]);
 
   const host: WidgetHost = useMemo(
     () => ({ serverAction: thread.serverAction, clientAction: thread.clientAction }),
     [thread.serverAction, thread.clientAction],
   );
 
-  // Announce the streaming answer a sentence at a time.
+  // Announce the answer this view is receiving a sentence at a time (never one that was
+  // merely loaded), finishing it when its stream ends even if a widget came after it.
   const last = state.items[state.items.length - 1];
-  const lastText = last?.type === "assistant_message" ? itemText(last) : null;
+  const liveItem = state.liveAssistantId ? state.items.find((i) => i.id === state.liveAssistantId) : undefined;
+  const liveText = liveItem ? itemText(liveItem) : null;
   useEffect(() => {
-    if (!last || lastText === null) return;
-    const chunk = announcer.current.next(last.id, lastText, !state.streaming);
+    if (!liveItem || liveText === null) return;
+    const chunk = announcer.current.next(liveItem.id, liveText, !state.streaming);
     if (chunk) setLive(chunk);
-  }, [last, lastText, state.streaming]);
+  }, [liveItem, liveText, state.streaming]);
 
   // Keep the newest text in view while following; scroll to a search hit once loaded.
   const firstId = state.items[0]?.id;
@@ -133,22 +142,31 @@ export function ChatView(props: Props) {
     following.current = true;
   }, [threadId]);
 
+  // Older messages: prepended with what was on screen kept in place.
+  const { loadOlder } = thread;
+  const older = useCallback(() => {
+    const el = list.current;
+    if (!el || !state.olderCursor || heightBefore.current) return;
+    heightBefore.current = { firstId, height: el.scrollHeight };
+    loadOlder().catch(() => {
+      heightBefore.current = null;
+    });
+  }, [state.olderCursor, firstId, loadOlder]);
+
   const onScroll = useCallback(() => {
     const el = list.current;
     if (!el) return;
     following.current = el.scrollHeight - el.scrollTop - el.clientHeight < FOLLOW_SLACK;
-    if (el.scrollTop < 120 && state.olderCursor && !heightBefore.current) {
-      heightBefore.current = { firstId, height: el.scrollHeight };
-      thread.loadOlder().catch(() => {
-        heightBefore.current = null;
-      });
-    }
-  }, [state.olderCursor, firstId, thread]);
+    if (el.scrollTop < 120) older();
+  }, [older]);
 
   const send = (text: string) => {
     following.current = true;
-    void thread.send(text, { ...(model ? { model } : {}), personaId });
+    return thread.send(text, { ...(model ? { model } : {}), personaId });
   };
+  const { retry } = thread;
+  const onRetry = useCallback(() => void retry(), [retry]);
+  const streaming = state.streaming || thread.waiting;
 
   const changePersona = (id: string) => {
     setPersonaId(id);
@@ -181,7 +199,7 @@ export function ChatView(props: Props) {
           )}
           {thread.loading && <p className="muted center">Loading…</p>}
           {!thread.loading && state.olderCursor && (
-            <button type="button" className="button button-small older" onClick={() => void thread.loadOlder()}>
+            <button type="button" className="button button-small older" onClick={older}>
               Load earlier messages
             </button>
           )}
@@ -199,10 +217,15 @@ export function ChatView(props: Props) {
               canRetry={!state.streaming && item === lastAssistant}
               focused={item.id === focusItemId}
               host={host}
-              onRetry={() => void thread.retry()}
+              onRetry={onRetry}
               onFeedback={thread.feedback}
             />
           ))}
+          {thread.waiting && (
+            <p className="progress muted small" role="status">
+              Still answering… (started before you opened this conversation)
+            </p>
+          )}
           {state.progress && (
             <p className="progress muted small" role="status">
               {state.progress}
@@ -214,7 +237,7 @@ export function ChatView(props: Props) {
           {state.error && (
             <TurnErrorBanner
               error={state.error}
-              onRetry={() => void thread.retry()}
+              onRetry={onRetry}
               onOpenSettings={props.onOpenSettings}
               onDismiss={thread.dismiss}
             />
@@ -232,7 +255,7 @@ export function ChatView(props: Props) {
       </div>
       <div className="chat-column composer-column">
         <Composer
-          streaming={state.streaming}
+          streaming={streaming}
           disabledReason={blocked}
           disabledAction={
             <button type="button" className="button button-small" onClick={props.onOpenSettings}>

@@ -12,7 +12,8 @@ type Props = {
   disabledReason: string | null;
   /** Shown under the reason, e.g. an "Open settings" button. */
   disabledAction?: ReactNode;
-  onSend: (text: string) => void;
+  /** Resolves `false` when the message was not taken: the text comes back into the box. */
+  onSend: (text: string) => Promise<boolean> | void;
   onStop: () => void;
   /** Changes when the conversation changes: the box is focused and cleared of nothing. */
   focusKey: string;
@@ -41,8 +42,13 @@ export function Composer({ streaming, disabledReason, disabledAction, onSend, on
   const canSend = !disabled && !streaming && text.trim() !== "";
   const submit = () => {
     if (!canSend) return;
-    onSend(text.trim());
+    const sent = text.trim();
     setText("");
+    // Keyboard focus stays in the box (the Send button is about to become Stop).
+    area.current?.focus();
+    void Promise.resolve(onSend(sent)).then((taken) => {
+      if (taken === false) setText((now) => (now === "" ? sent : now));
+    });
   };
 
   return (
@@ -80,7 +86,10 @@ export function Composer({ streaming, disabledReason, disabledAction, onSend, on
         <div className="composer-bar">
           <div className="composer-tools">{toolbar}</div>
           {streaming ? (
-            <button type="button" className="composer-send stop" aria-label="Stop" title="Stop" onClick={onStop}>
+            <button type="button" className="composer-send stop" aria-label="Stop" title="Stop" onClick={() => {
+              onStop();
+              area.current?.focus();
+            }}>
               <Square size={14} aria-hidden="true" fill="currentColor" />
             </button>
           ) : (

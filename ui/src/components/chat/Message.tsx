@@ -161,11 +161,11 @@ export const Message = memo(function Message(props: MessageProps) {
     }
     case "task":
     case "workflow": {
-      const task = field<{ title?: string; content?: string }>(item, "task");
+      const task = field<{ title?: string; content?: string; summary?: { title?: string } }>(item, item.type);
       return (
         <div className="message tool-call" {...common}>
           <Wrench size={14} aria-hidden="true" />
-          <span>{task?.title ?? task?.content ?? "Working…"}</span>
+          <span>{task?.title ?? task?.summary?.title ?? task?.content ?? "Working…"}</span>
         </div>
       );
     }

@@ -38,6 +38,25 @@ export function activeProvider(providers: ProviderView[], preferred: string | un
   return providers.find((p) => p.id === preferred) ?? providers[0] ?? null;
 }
 
+// Each provider's model list, asked once per session (opening a conversation must not call the
+// provider again); a failed answer is forgotten so the next open retries.
+const modelLists = new Map<string, Promise<ModelInfo[]>>();
+
+function modelsOf(providerId: string): Promise<ModelInfo[]> {
+  let list = modelLists.get(providerId);
+  if (!list) {
+    list = speasy("speasy.providers.models", { provider_id: providerId });
+    list.catch(() => modelLists.delete(providerId));
+    modelLists.set(providerId, list);
+  }
+  return list;
+}
+
+/** Forget the cached model lists (providers or keys changed). */
+export function forgetModelLists(): void {
+  modelLists.clear();
+}
+
 export function ModelPicker({
   provider,
   value,
@@ -57,7 +76,7 @@ export function ModelPicker({
     setUnavailable(false);
     if (!providerId) return;
     let live = true;
-    speasy("speasy.providers.models", { provider_id: providerId }).then(
+    modelsOf(providerId).then(
       (list) => {
         if (live) setModels(list.slice().sort((a, b) => a.id.localeCompare(b.id)));
       },
