@@ -113,7 +113,7 @@ export function FactsPanel({ version, onClose }: { version: number; onClose: () 
           Close memory
         </button>
       </header>
-      <p className="muted">Facts you saved are recalled in later conversations. They never leave this device unless you turn on sync.</p>
+      <p className="muted">Facts you saved are recalled in later conversations. They are kept on this device, in your Speasy database.</p>
       {error && <ErrorMessage error={error} title="Couldn’t load facts" onRetry={reload} />}
       {facts === null && !error && <p className="muted">Loading…</p>}
       {pending.length > 0 && (

@@ -11,7 +11,6 @@ import { Pencil, Pin, PinOff, Trash2 } from "lucide-react";
 import type { ThreadSummary } from "../bindings/ThreadSummary";
 import type { SpeasyError } from "../ipc";
 import { dateGroup } from "../lib/dateGroups";
-import { formatTimestamp } from "../lib/format";
 import { ErrorMessage } from "./ErrorMessage";
 
 type Row = { kind: "group"; label: string } | { kind: "thread"; thread: ThreadSummary };
@@ -104,7 +103,7 @@ function ThreadRow({
         type="button"
         className="thread-open"
         aria-current={active ? "page" : undefined}
-        title={`${title} — ${formatTimestamp(thread.updated_at)}`}
+        title={title}
         onClick={onOpen}
         onKeyDown={(event) => {
           if (event.key === "F2") {
@@ -162,7 +161,7 @@ export function ThreadList(props: Props) {
     count: rows.length,
     getScrollElement: () => scroller.current,
     estimateSize: (i) => (rows[i]?.kind === "group" ? GROUP_HEIGHT : THREAD_HEIGHT),
-    overscan: 12,
+    overscan: 6,
     ...(props.initialRect ? { initialRect: props.initialRect } : {}),
   });
   const items = virtualizer.getVirtualItems();

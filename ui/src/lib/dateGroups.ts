@@ -1,6 +1,6 @@
 /** Sidebar date groups: Pinned, Today, Yesterday, Previous 7 days, Previous 30 days, then
  *  one group per month ("March 2026"), by the thread's last activity in local time. */
-const monthFormat = new Intl.DateTimeFormat(undefined, { month: "long", year: "numeric" });
+let monthFormat: Intl.DateTimeFormat | null = null; // made on first use (locale data is big)
 
 function startOfDay(time: number): number {
   const d = new Date(time);
@@ -18,5 +18,6 @@ export function dateGroup(updatedAt: string, pinned: boolean, now: number = Date
   if (time >= today - day) return "Yesterday";
   if (time >= today - 7 * day) return "Previous 7 days";
   if (time >= today - 30 * day) return "Previous 30 days";
+  monthFormat ??= new Intl.DateTimeFormat(undefined, { month: "long", year: "numeric" });
   return monthFormat.format(time);
 }

@@ -1,14 +1,20 @@
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+// Made on first use: the first screen shows no dates, and creating a formatter loads the
+// locale data (megabytes) into the page.
+let dateTimeFormat: Intl.DateTimeFormat | null = null;
+let dateFormat: Intl.DateTimeFormat | null = null;
 
 /** A readable local date and time for an RFC 3339 timestamp; the raw string if it does not parse. */
 export function formatTimestamp(value: string): string {
   const time = Date.parse(value);
-  return Number.isNaN(time) ? value : dateTimeFormat.format(time);
+  if (Number.isNaN(time)) return value;
+  dateTimeFormat ??= new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+  return dateTimeFormat.format(time);
 }
 
 /** Just the local date, for compact lists; the raw string if it does not parse. */
 export function formatDate(value: string): string {
   const time = Date.parse(value);
-  return Number.isNaN(time) ? value : dateFormat.format(time);
+  if (Number.isNaN(time)) return value;
+  dateFormat ??= new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+  return dateFormat.format(time);
 }
