@@ -22,6 +22,8 @@ export function prefetchThreadSummaries(): void {
   prefetched.catch(() => undefined); // a failure is reported by the refresh that takes it
 }
 export const UNDO_MS = 6000;
+/** The most `speasy.threads.list` returns at once. */
+const MAX_PAGE = 500;
 
 export type PendingDelete = { id: string; title: string };
 
@@ -38,6 +40,11 @@ export function useThreadSummaries() {
 
   const visible = (list: ThreadSummary[]) => list.filter((t) => !hidden.current.has(t.id));
 
+  // How many rows are loaded: a refresh reloads as many (up to the core's page limit), so the
+  // list does not shrink under someone who scrolled far down.
+  const loaded = useRef(0);
+  loaded.current = threads?.length ?? 0;
+
   /** (Re)load from the top. */
   const refresh = useCallback(async () => {
     const gen = ++generation.current;
@@ -45,7 +52,8 @@ export function useThreadSummaries() {
     try {
       const early = prefetched;
       prefetched = null;
-      const page = await (early ?? speasy("speasy.threads.list", { limit: SUMMARY_PAGE }));
+      const limit = Math.min(Math.max(loaded.current, SUMMARY_PAGE), MAX_PAGE);
+      const page = await (early ?? speasy("speasy.threads.list", { limit }));
       if (gen !== generation.current) return;
       setThreads(visible(page.data));
       setAfter(page.after ?? null);
