@@ -67,8 +67,18 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build());
-    if let Err(e) = build_app(builder, core, started).run(tauri::generate_context!()) {
-        tracing::error!(error = %e, "the app stopped with an error");
-        std::process::exit(1);
-    }
+    let app = match build_app(builder, Arc::clone(&core), started).build(tauri::generate_context!())
+    {
+        Ok(app) => app,
+        Err(e) => {
+            tracing::error!(error = %e, "the app could not start");
+            std::process::exit(1);
+        }
+    };
+    app.run(move |_app, event| {
+        // Deletes still in their Undo window go through before the app quits.
+        if let tauri::RunEvent::Exit = event {
+            core.flush_pending_deletes();
+        }
+    });
 }

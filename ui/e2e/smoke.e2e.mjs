@@ -346,6 +346,31 @@ describe("Speasy smoke", { timeout: 10 * 60_000 }, () => {
     await br.$(sel.memoryButton).click();
   });
 
+  it("deletes with Undo; without Undo the core deletes it when the window closes", async () => {
+    const br = b();
+    // Delete (the Del key on the focused row: WebKit does not focus a clicked button), then
+    // Undo: the thread is back.
+    const focusRow = async (/** @type {string} */ title) => {
+      const row = await br.$(threadRow(title));
+      await row.waitForExist({ timeout: UI_TIMEOUT });
+      await br.execute((el) => /** @type {HTMLElement} */ (/** @type {unknown} */ (el)).focus(), row);
+    };
+    await focusRow("Sourdough starter help");
+    await br.keys("Delete");
+    const undo = br.$("//button[.='Undo']");
+    await undo.waitForExist({ timeout: UI_TIMEOUT, timeoutMsg: "no Undo after deleting" });
+    assert.equal(await br.$(threadRow("Sourdough starter help")).isExisting(), false, "the deleted row is still listed");
+    await screenshot("deleted-undo");
+    await undo.click();
+    await br.$(threadRow("Sourdough starter help")).waitForExist({ timeout: UI_TIMEOUT, timeoutMsg: "Undo did not bring the thread back" });
+    // Delete another and let the Undo window close: the core deletes it (the next test
+    // restarts the app and checks it is gone).
+    await focusRow("Rust lifetimes question");
+    await br.keys("Delete");
+    await undo.waitForExist({ timeout: UI_TIMEOUT });
+    await undo.waitForExist({ reverse: true, timeout: UI_TIMEOUT, timeoutMsg: "the Undo bar never closed" });
+  });
+
   it("keeps the thread and its widget across a restart", async () => {
     await b().deleteSession();
     browser = undefined;
@@ -360,6 +385,9 @@ describe("Speasy smoke", { timeout: 10 * 60_000 }, () => {
       timeoutMsg: "the widget is gone after a restart",
     });
     assert.match(await br.$(`//article[contains(., "Once upon a time")]`).getText(), /a lighthouse keeper/);
+    // The delete whose Undo window closed went through; the undone one did not.
+    assert.equal(await br.$(threadRow("Rust lifetimes question")).isExisting(), false, "the delete did not happen");
+    assert.equal(await br.$(threadRow("Sourdough starter help")).isExisting(), true);
     await screenshot("after-restart");
   });
 

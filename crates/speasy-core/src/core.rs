@@ -139,6 +139,8 @@ pub struct Core {
     local_candidates: Vec<(ProviderKind, String)>,
     /// The turn answering in each thread, to refuse a second one and to stop it.
     turns: Mutex<HashMap<String, (u64, CancellationToken)>>,
+    /// Deletes waiting out their undo window: thread id → the timer's cancel token.
+    pending_deletes: Mutex<HashMap<String, CancellationToken>>,
     next_turn: std::sync::atomic::AtomicU64,
     /// The local API, when the app serves it.
     pub(crate) local_api: crate::api::LocalApi,
@@ -171,6 +173,7 @@ impl Core {
             provider_override: config.provider_override,
             local_candidates: config.local_candidates.unwrap_or_else(detect::default_candidates),
             turns: Mutex::new(HashMap::new()),
+            pending_deletes: Mutex::new(HashMap::new()),
             next_turn: std::sync::atomic::AtomicU64::new(1),
             local_api: crate::api::LocalApi::default(),
         }
@@ -309,6 +312,74 @@ impl Core {
         let mut turns = self.turns.lock().unwrap_or_else(|p| p.into_inner());
         if turns.get(thread_id).is_some_and(|(current, _)| *current == id) {
             turns.remove(thread_id);
+        }
+    }
+
+    /// Delete a thread once `delay` has passed, unless [`restore_thread`](Self::restore_thread)
+    /// comes first (the app's Undo). Quitting does not lose it:
+    /// [`flush_pending_deletes`](Self::flush_pending_deletes) runs it at once.
+    pub fn delete_thread_later(
+        self: &Arc<Self>,
+        thread_id: &str,
+        delay: std::time::Duration,
+    ) -> Result<(), ApiError> {
+        self.store()?.load_thread(thread_id)?; // an unknown id is an error now, not later
+        let token = CancellationToken::new();
+        let replaced = self
+            .pending_deletes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(thread_id.to_owned(), token.clone());
+        if let Some(old) = replaced {
+            old.cancel();
+        }
+        let core = Arc::clone(self);
+        let id = thread_id.to_owned();
+        tokio::spawn(async move {
+            tokio::select! {
+                () = token.cancelled() => {}
+                () = tokio::time::sleep(delay) => core.delete_pending(&id, &token),
+            }
+        });
+        Ok(())
+    }
+
+    /// Take back a delete still in its undo window; `false` if there was none.
+    pub fn restore_thread(&self, thread_id: &str) -> bool {
+        let token =
+            self.pending_deletes.lock().unwrap_or_else(|p| p.into_inner()).remove(thread_id);
+        token.inspect(CancellationToken::cancel).is_some()
+    }
+
+    /// Run every delete still waiting for its undo window (the app is quitting).
+    pub fn flush_pending_deletes(&self) {
+        let pending: Vec<(String, CancellationToken)> =
+            self.pending_deletes.lock().unwrap_or_else(|p| p.into_inner()).drain().collect();
+        for (id, token) in pending {
+            token.cancel();
+            self.delete_now(&id);
+        }
+    }
+
+    /// The timer of `thread_id` fired: delete it if that timer is still the current one.
+    fn delete_pending(&self, thread_id: &str, token: &CancellationToken) {
+        let mut pending = self.pending_deletes.lock().unwrap_or_else(|p| p.into_inner());
+        let current = pending.get(thread_id).is_some_and(|t| !t.is_cancelled() && t == token);
+        if current {
+            pending.remove(thread_id);
+            drop(pending);
+            self.delete_now(thread_id);
+        }
+    }
+
+    fn delete_now(&self, thread_id: &str) {
+        self.cancel_turn(thread_id);
+        let deleted = self
+            .store()
+            .map_err(ApiError::from)
+            .and_then(|s| s.delete_thread(thread_id).map_err(ApiError::from));
+        if let Err(e) = deleted {
+            tracing::warn!(thread = thread_id, error = %e.message, "could not delete the thread");
         }
     }
 

@@ -166,3 +166,44 @@ async fn the_apps_local_api_starts_stops_and_never_shows_its_token() {
     again.api_apply().await.unwrap();
     assert!(again.api_status().await.unwrap().running);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_delete_waits_out_its_undo_window_and_quitting_does_not_lose_it() {
+    use speasy_core::chatkit::{ThreadMetadata, ThreadStatus};
+    use std::time::Duration;
+    let dir = tempfile::tempdir().unwrap();
+    let c = Arc::new(core(dir.path(), Arc::new(MemoryStore::default())));
+    let store = c.store().unwrap();
+    let new_thread = |title: &str| {
+        let t = ThreadMetadata {
+            id: store.generate_thread_id(),
+            title: Some(title.into()),
+            created_at: "2026-11-21T10:00:00Z".into(),
+            status: ThreadStatus::Active,
+            metadata: Default::default(),
+        };
+        store.save_thread(&t).unwrap();
+        t.id
+    };
+    let (undone, timed, quitting) = (new_thread("undone"), new_thread("timed"), new_thread("quit"));
+
+    // Undo within the window: nothing is deleted.
+    c.delete_thread_later(&undone, Duration::from_millis(150)).unwrap();
+    assert!(c.restore_thread(&undone));
+    assert!(!c.restore_thread(&undone), "nothing left to restore");
+    // No undo: deleted when the window closes, not before.
+    c.delete_thread_later(&timed, Duration::from_millis(150)).unwrap();
+    assert!(store.load_thread(&timed).is_ok());
+    // Quitting inside the window: deleted at once.
+    c.delete_thread_later(&quitting, Duration::from_secs(60)).unwrap();
+    c.flush_pending_deletes();
+    assert!(store.load_thread(&quitting).is_err());
+
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(store.load_thread(&undone).is_ok());
+    assert!(store.load_thread(&timed).is_err());
+    assert_eq!(
+        c.delete_thread_later("no-such-thread", Duration::ZERO).unwrap_err().kind,
+        ErrorKind::NotFound
+    );
+}

@@ -1,7 +1,8 @@
 /**
  * The sidebar's data: thread summaries a page at a time (`speasy.threads.list`), refreshed
- * after activity, with pin, rename and an undoable delete. A deleted thread disappears at once
- * but is only deleted in the core when its undo window closes (or the window is closed).
+ * after activity, with pin, rename and an undoable delete. A deleted thread disappears at once;
+ * the core deletes it when its Undo window closes (`speasy.threads.delete_later`), or at once
+ * if the app quits first, and Undo takes it back (`speasy.threads.restore`).
  */
 import { useCallback, useEffect, useRef, useState } from "react";
 
@@ -35,7 +36,9 @@ export function useThreadSummaries() {
   const [error, setError] = useState<SpeasyError | null>(null);
   const [pending, setPending] = useState<PendingDelete | null>(null);
   const hidden = useRef(new Set<string>());
-  const timers = useRef(new Map<string, number>());
+  const barTimer = useRef<number | undefined>(undefined);
+  const pendingRef = useRef<PendingDelete | null>(null);
+  pendingRef.current = pending;
   const generation = useRef(0);
 
   const visible = (list: ThreadSummary[]) => list.filter((t) => !hidden.current.has(t.id));
@@ -113,57 +116,36 @@ export function useThreadSummaries() {
     }
   }, [refresh]);
 
-  const commitDelete = useCallback(async (id: string) => {
-    timers.current.delete(id);
-    setPending((p) => (p?.id === id ? null : p));
-    try {
-      await chatkit("threads.delete", { thread_id: id });
-    } catch (reason) {
-      hidden.current.delete(id);
-      setError(toSpeasyError(reason));
-      void refresh();
-    }
-  }, [refresh]);
-
   const remove = useCallback(
     (id: string) => {
       const title = threads?.find((t) => t.id === id)?.title?.trim() || "Untitled";
-      // A delete still waiting for its undo window is committed when the next one starts.
-      for (const [other, timer] of timers.current) {
-        window.clearTimeout(timer);
-        void commitDelete(other);
-      }
       hidden.current.add(id);
       setThreads((current) => current?.filter((t) => t.id !== id) ?? current);
       setPending({ id, title });
-      timers.current.set(id, window.setTimeout(() => void commitDelete(id), UNDO_MS));
+      // The core deletes it when the Undo window closes (or at once if the app quits first).
+      speasy("speasy.threads.delete_later", { thread_id: id, delay_ms: UNDO_MS }).catch((reason: unknown) => {
+        hidden.current.delete(id);
+        setPending((p) => (p?.id === id ? null : p));
+        setError(toSpeasyError(reason));
+        void refresh();
+      });
+      window.clearTimeout(barTimer.current);
+      barTimer.current = window.setTimeout(() => setPending((p) => (p?.id === id ? null : p)), UNDO_MS);
     },
-    [threads, commitDelete],
+    [threads, refresh],
   );
 
   const undo = useCallback(() => {
-    setPending((p) => {
-      if (p) {
-        window.clearTimeout(timers.current.get(p.id));
-        timers.current.delete(p.id);
-        hidden.current.delete(p.id);
-      }
-      return null;
-    });
-    void refresh();
+    const p = pendingRef.current;
+    setPending(null);
+    if (!p) return;
+    window.clearTimeout(barTimer.current);
+    hidden.current.delete(p.id);
+    speasy("speasy.threads.restore", { thread_id: p.id }).then(
+      () => void refresh(),
+      (reason: unknown) => setError(toSpeasyError(reason)),
+    );
   }, [refresh]);
-
-  // Closing the window ends the undo window: the delete goes through.
-  useEffect(() => {
-    const flush = () => {
-      for (const [id, timer] of timers.current) {
-        window.clearTimeout(timer);
-        void chatkit("threads.delete", { thread_id: id });
-      }
-    };
-    window.addEventListener("pagehide", flush);
-    return () => window.removeEventListener("pagehide", flush);
-  }, []);
 
   return { threads, hasMore, loading, error, pending, refresh, loadMore, pin, rename, remove, undo };
 }

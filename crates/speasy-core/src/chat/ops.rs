@@ -58,6 +58,12 @@ pub enum Op {
     /// One thread's summary: persona, pinned state, last activity.
     #[serde(rename = "speasy.threads.get")]
     ThreadsGet { thread_id: String },
+    /// Delete a thread after `delay_ms` (its Undo window), unless restored first.
+    #[serde(rename = "speasy.threads.delete_later")]
+    ThreadsDeleteLater { thread_id: String, delay_ms: u32 },
+    /// Undo a delete still in its window.
+    #[serde(rename = "speasy.threads.restore")]
+    ThreadsRestore { thread_id: String },
     /// Pin or unpin a thread.
     #[serde(rename = "speasy.threads.pin")]
     ThreadsPin { thread_id: String, pinned: bool },
@@ -290,6 +296,14 @@ pub async fn run(core: &Arc<Core>, op: Op) -> Result<Value, ApiError> {
             let mut summary = store()?.load_thread_summary(&thread_id)?;
             summary.answering = core.is_answering(&thread_id);
             to_json(summary)
+        }
+        Op::ThreadsDeleteLater { thread_id, delay_ms } => {
+            let delay = std::time::Duration::from_millis(u64::from(delay_ms.min(60_000)));
+            core.delete_thread_later(&thread_id, delay)?;
+            Ok(json!({}))
+        }
+        Op::ThreadsRestore { thread_id } => {
+            Ok(json!({ "restored": core.restore_thread(&thread_id) }))
         }
         Op::ThreadsPin { thread_id, pinned } => {
             store()?.set_thread_pinned(&thread_id, pinned)?;
