@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use speasy_core::chatkit::protocol::StreamEvent;
-use speasy_core::chatkit::{Page, ThreadMetadata};
 use speasy_core::store::{SearchHit, Settings, SettingsPatch};
 use speasy_core::{ApiError, AppInfo, ChatKitResponse, Core, ErrorKind, StoreStatus};
 use tauri::State;
@@ -73,15 +72,6 @@ pub async fn search(
     limit: Option<usize>,
 ) -> Result<Vec<SearchHit>, ApiError> {
     core.search(&query, limit.unwrap_or(50))
-}
-
-#[tauri::command]
-pub async fn threads_list(
-    core: CoreState<'_>,
-    after: Option<String>,
-    limit: Option<usize>,
-) -> Result<Page<ThreadMetadata>, ApiError> {
-    core.threads_list(after.as_deref(), limit)
 }
 
 /// The ChatKit entry (and `speasy.*` requests): JSON ops answer their body; streaming ops send

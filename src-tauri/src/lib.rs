@@ -40,7 +40,6 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, core: Arc<Core>, started: Inst
             commands::secret_delete,
             commands::secret_exists,
             commands::search,
-            commands::threads_list,
             commands::chatkit,
             commands::ui_painted,
         ])

@@ -38,6 +38,8 @@ export type ThreadController = {
   send: (text: string, options: { model?: string; personaId?: string }) => Promise<boolean>;
   /** An answer started elsewhere (before this view opened) is still being written. */
   waiting: boolean;
+  /** The open thread's persona, once known. */
+  personaId: string | null;
   stop: () => Promise<void>;
   retry: () => Promise<void>;
   loadOlder: () => Promise<void>;
@@ -61,6 +63,8 @@ export function useThread(
   const [reloads, bumpReload] = useReducer((n: number) => n + 1, 0);
   // An answer this view did not start is being written in the open thread.
   const [waiting, setWaiting] = useState(false);
+  // The open thread's persona (from the same summary that says whether it is answering).
+  const [personaId, setPersonaId] = useState<string | null>(null);
   // Bumped whenever the view switches conversation: events of older streams are then ignored.
   const generation = useRef(0);
   const stateRef = useRef(state);
@@ -119,7 +123,9 @@ export function useThread(
       setLoadState({ loading: false, error: null });
       // An answer started before this view opened is still being written: wait for it.
       const summary = await speasy("speasy.threads.get", { thread_id: threadId });
-      if (live()) setWaiting(summary.answering);
+      if (!live()) return;
+      setWaiting(summary.answering);
+      setPersonaId(summary.persona_id ?? null);
     })().catch((reason: unknown) => {
       if (live()) setLoadState({ loading: false, error: toSpeasyError(reason) });
     });
@@ -284,6 +290,7 @@ export function useThread(
   return {
     state,
     waiting,
+    personaId,
     loading: loadState.loading,
     loadError: loadState.error,
     send,

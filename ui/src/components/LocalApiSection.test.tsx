@@ -19,8 +19,10 @@ describe("Local API settings", () => {
 
     const secret = "my-local-token-42";
     await user.type(screen.getByLabelText("Token"), secret);
-    await user.click(screen.getByRole("button", { name: "Save token" }));
-    await waitFor(() => expect(screen.getByTestId("api-token-status")).toHaveTextContent("Set"));
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(screen.getByTestId("secret-status-api-token")).toHaveTextContent("Set"));
+    // The token cannot be removed while the API may need it.
+    expect(screen.queryByRole("button", { name: "Remove" })).not.toBeInTheDocument();
     expect(screen.getByLabelText("Token")).toHaveValue("");
     expect(document.body.innerHTML).not.toContain(secret);
     expect(core.secrets.get("api.token")).toBe(secret);

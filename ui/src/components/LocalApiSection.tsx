@@ -4,19 +4,21 @@
  * is write-only, like API keys: you choose it, it goes to the keychain, and the app only says
  * whether one is set.
  */
-import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useState } from "react";
 
 import type { ApiStatus } from "../bindings/ApiStatus";
 import { speasy } from "../ipc/chatkit";
 import { toSpeasyError, type SpeasyError } from "../ipc/errors";
 import { ErrorMessage } from "./ErrorMessage";
+import { SecretField } from "./SecretField";
+
+/** The keychain entry of the token (the core's `api::TOKEN_SECRET`). */
+const TOKEN_SECRET = "api.token";
 
 export function LocalApiSection() {
   const [status, setStatus] = useState<ApiStatus | null>(null);
   const [error, setError] = useState<SpeasyError | null>(null);
   const [busy, setBusy] = useState(false);
-  const [hasToken, setHasToken] = useState(false);
-  const token = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     speasy("speasy.api.status", {}).then(setStatus, (reason: unknown) => setError(toSpeasyError(reason)));
@@ -36,19 +38,6 @@ export function LocalApiSection() {
     }
   }, []);
 
-  const saveToken = (event: FormEvent) => {
-    event.preventDefault();
-    const field = token.current;
-    const value = field?.value.trim() ?? "";
-    if (!field || value === "") return;
-    void configure({ token: value }).then((ok) => {
-      if (ok) {
-        field.value = "";
-        setHasToken(false);
-      }
-    });
-  };
-
   return (
     <section className="card" aria-labelledby="api-heading">
       <h2 id="api-heading">Local API</h2>
@@ -59,29 +48,14 @@ export function LocalApiSection() {
       </p>
       {status && (
         <>
-          <form className="secret-form" onSubmit={saveToken}>
-            <div className="secret-label-row">
-              <label htmlFor="api-token">Token</label>
-              <span role="status" className={`badge ${status.has_token ? "badge-ok" : ""}`} data-testid="api-token-status">
-                {status.has_token ? "Set" : "Not set"}
-              </span>
-            </div>
-            <div className="secret-row">
-              <input
-                id="api-token"
-                ref={token}
-                className="input"
-                type="password"
-                autoComplete="off"
-                spellCheck={false}
-                placeholder={status.has_token ? "Enter a new token to replace it" : "At least 8 characters"}
-                onChange={(event) => setHasToken(event.currentTarget.value.trim() !== "")}
-              />
-              <button type="submit" className="button button-primary" disabled={!hasToken || busy}>
-                Save token
-              </button>
-            </div>
-          </form>
+          <SecretField
+            name={TOKEN_SECRET}
+            provider="Local API"
+            label="Token"
+            slug="api-token"
+            removable={false}
+            onSave={async (value) => setStatus(await speasy("speasy.api.configure", { token: value }))}
+          />
           <div className="field">
             <label htmlFor="api-port">Port</label>
             <input

@@ -3,13 +3,12 @@
  * with syntax-highlighted code blocks that carry a copy button. Raw HTML in the text is shown
  * as text, never rendered; links open outside the app. Re-rendered on every streamed delta.
  */
-import { memo, useState, type ReactNode } from "react";
+import { memo, type ReactNode } from "react";
 import ReactMarkdown, { type Components } from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
 import remarkGfm from "remark-gfm";
-import { Check, Copy } from "lucide-react";
 
-import { copyText } from "../lib/clipboard";
+import { CopyButton } from "./CopyButton";
 
 function textOf(node: ReactNode): string {
   if (node === null || node === undefined || typeof node === "boolean") return "";
@@ -22,7 +21,6 @@ function textOf(node: ReactNode): string {
 }
 
 function CodeBlock({ children }: { children?: ReactNode }) {
-  const [copied, setCopied] = useState(false);
   const code = textOf(children).replace(/\n$/, "");
   const language = /language-([\w+#-]+)/.exec(
     ((children as { props?: { className?: string } } | undefined)?.props?.className as string) ?? "",
@@ -31,20 +29,7 @@ function CodeBlock({ children }: { children?: ReactNode }) {
     <div className="code-block">
       <div className="code-block-bar">
         <span className="code-block-lang">{language ?? "text"}</span>
-        <button
-          type="button"
-          className="icon-button"
-          aria-label={copied ? "Copied" : "Copy code"}
-          onClick={() => {
-            void copyText(code).then((ok) => {
-              if (!ok) return;
-              setCopied(true);
-              window.setTimeout(() => setCopied(false), 1500);
-            });
-          }}
-        >
-          {copied ? <Check size={14} aria-hidden="true" /> : <Copy size={14} aria-hidden="true" />}
-        </button>
+        <CopyButton text={code} label="Copy code" size={14} />
       </div>
       <pre>{children}</pre>
     </div>

@@ -12,13 +12,15 @@ type Props = {
   slug: string;
   /** How a new key is stored (default: `secret_set` under `name`). */
   onSave?: (key: string) => Promise<unknown>;
+  /** Offer "Remove" once one is stored (default: yes). */
+  removable?: boolean;
 };
 
 /**
  * A write-only key field: it can save, replace or remove a secret and shows whether one is set,
  * but never reads a stored value back.
  */
-export function SecretField({ name, provider, label, slug, onSave }: Props) {
+export function SecretField({ name, provider, label, slug, onSave, removable = true }: Props) {
   const [exists, setExists] = useState<boolean | null>(null);
   // The input is uncontrolled so the key never lands in React state or the DOM's value attribute.
   const input = useRef<HTMLInputElement>(null);
@@ -111,7 +113,7 @@ export function SecretField({ name, provider, label, slug, onSave }: Props) {
           >
             Save
           </button>
-          {exists && (
+          {exists && removable && (
             <button
               type="button"
               className="button button-danger"

@@ -7,12 +7,10 @@
 import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
 
 import type { AppInfo } from "../bindings/AppInfo";
-import type { Page } from "../bindings/Page";
 import type { SearchHit } from "../bindings/SearchHit";
 import type { Settings } from "../bindings/Settings";
 import type { SettingsPatch } from "../bindings/SettingsPatch";
 import type { StoreStatus } from "../bindings/StoreStatus";
-import type { ThreadMetadata } from "../bindings/ThreadMetadata";
 import { toSpeasyError } from "./errors";
 
 export { SpeasyError, isApiError, toSpeasyError } from "./errors";
@@ -61,11 +59,6 @@ export function secretExists(name: string): Promise<boolean> {
 
 export function search(query: string, limit: number): Promise<SearchHit[]> {
   return call<SearchHit[]>("search", { query, limit });
-}
-
-/** One page of threads, newest first; pass the previous page's `after` to get the next one. */
-export function threadsList(after: string | null, limit: number): Promise<Page<ThreadMetadata>> {
-  return call<Page<ThreadMetadata>>("threads_list", { after, limit });
 }
 
 /** Tells the shell the first screen (the thread list) has painted: start-up ends here. */

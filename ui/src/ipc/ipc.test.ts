@@ -2,10 +2,8 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
 
 import type { ApiError } from "../bindings/ApiError";
-import type { Page } from "../bindings/Page";
 import type { SearchHit } from "../bindings/SearchHit";
-import type { ThreadMetadata } from "../bindings/ThreadMetadata";
-import { TEST_APP_INFO, thread } from "../test/fakeCore";
+import { TEST_APP_INFO } from "../test/fakeCore";
 import {
   SpeasyError,
   appInfo,
@@ -17,7 +15,6 @@ import {
   settingsUpdate,
   storeMoveAside,
   storeStatus,
-  threadsList,
 } from "./index";
 
 type Seen = { cmd: string; args: unknown };
@@ -41,7 +38,6 @@ describe("ipc commands", () => {
       snippet: "a \u0002b\u0003 c",
       created_at: "2026-11-20T10:00:00Z",
     };
-    const page: Page<ThreadMetadata> = { data: [thread("t1", "One")], has_more: true, after: "t1" };
     const replies: Record<string, unknown> = {
       app_info: TEST_APP_INFO,
       store_status: { state: "ready" },
@@ -52,7 +48,6 @@ describe("ipc commands", () => {
       secret_delete: null,
       secret_exists: true,
       search: [hit],
-      threads_list: page,
     };
     const seen = recordIpc((cmd) => replies[cmd]);
 
@@ -65,8 +60,6 @@ describe("ipc commands", () => {
     expect(await secretDelete("provider.openai")).toBeUndefined();
     expect(await secretExists("provider.openrouter")).toBe(true);
     expect(await search("hello world", 20)).toEqual([hit]);
-    expect(await threadsList(null, 50)).toEqual(page);
-    expect(await threadsList("t1", 10)).toEqual(page);
 
     expect(seen).toEqual([
       { cmd: "app_info", args: {} },
@@ -78,8 +71,6 @@ describe("ipc commands", () => {
       { cmd: "secret_delete", args: { name: "provider.openai" } },
       { cmd: "secret_exists", args: { name: "provider.openrouter" } },
       { cmd: "search", args: { query: "hello world", limit: 20 } },
-      { cmd: "threads_list", args: { after: null, limit: 50 } },
-      { cmd: "threads_list", args: { after: "t1", limit: 10 } },
     ]);
   });
 
@@ -114,7 +105,7 @@ describe("ipc commands", () => {
       kind: "secret_denied",
       message: "secret_set was denied",
     });
-    await expect(threadsList(null, 1)).rejects.toBeInstanceOf(SpeasyError);
+    await expect(search("x", 1)).rejects.toBeInstanceOf(SpeasyError);
   });
 
   it("maps a rejection that is not an ApiError to kind internal, keeping the message", async () => {

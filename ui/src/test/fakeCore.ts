@@ -9,7 +9,6 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import type { ApiError } from "../bindings/ApiError";
 import type { ApiStatus } from "../bindings/ApiStatus";
 import type { AppInfo } from "../bindings/AppInfo";
-import type { Page } from "../bindings/Page";
 import type { SearchHit } from "../bindings/SearchHit";
 import type { Settings } from "../bindings/Settings";
 import type { SettingsPatch } from "../bindings/SettingsPatch";
@@ -59,16 +58,6 @@ export const TEST_APP_INFO: AppInfo = {
   schema_version: 1,
   secret_backend: "secret-service",
 };
-
-export function thread(id: string, title?: string, createdAt = "2026-11-20T10:00:00Z"): ThreadMetadata {
-  return {
-    id,
-    ...(title === undefined ? {} : { title }),
-    created_at: createdAt,
-    status: { type: "active" },
-    metadata: {},
-  };
-}
 
 export function installFakeCore(initial: Partial<FakeCoreState> = {}): FakeCore {
   const calls: Call[] = [];
@@ -122,20 +111,6 @@ export function installFakeCore(initial: Partial<FakeCoreState> = {}): FakeCore 
         return core.secrets.has(args.name as string);
       case "search":
         return core.searchHits(args.query as string).slice(0, args.limit as number);
-      case "threads_list": {
-        const after = args.after as string | null;
-        const limit = args.limit as number;
-        const start = after === null ? 0 : core.threads.findIndex((t) => t.id === after) + 1;
-        const data = core.threads.slice(start, start + limit);
-        const hasMore = start + limit < core.threads.length;
-        const last = data[data.length - 1];
-        const page: Page<ThreadMetadata> = {
-          data,
-          has_more: hasMore,
-          ...(hasMore && last ? { after: last.id } : {}),
-        };
-        return page;
-      }
       case "ui_painted":
         return null;
       case "chatkit": {

@@ -49,31 +49,15 @@ export function ChatView(props: Props) {
   });
   const { state } = thread;
   const [model, setModel] = useState("");
-  const [personaId, setPersonaId] = useState(DEFAULT_PERSONA);
+  // The persona picked in this view, else the thread's, else the default (a new chat).
+  const [chosenPersona, setChosenPersona] = useState<string | null>(null);
+  const personaId = chosenPersona ?? thread.personaId ?? DEFAULT_PERSONA;
   const [blocked, setBlocked] = useState<string | null>(null);
   const [live, setLive] = useState("");
   const announcer = useRef(new SentenceAnnouncer());
   const list = useRef<HTMLDivElement>(null);
   const following = useRef(true);
   const provider = activeProvider(providers, defaultProvider);
-
-  // The persona of an existing conversation; a new chat starts with the default.
-  useEffect(() => {
-    if (threadId === null) {
-      setPersonaId(DEFAULT_PERSONA);
-      return;
-    }
-    let current = true;
-    speasy("speasy.threads.get", { thread_id: threadId }).then(
-      (summary) => {
-        if (current) setPersonaId(summary.persona_id ?? DEFAULT_PERSONA);
-      },
-      () => undefined,
-    );
-    return () => {
-      current = false;
-    };
-  }, [threadId]);
 
   // Can a message be sent? Asks the core which provider and model would answer. (With none
   // configured, the core looks for a local server and adds it: then the list is out of date.)
@@ -169,7 +153,7 @@ export function ChatView(props: Props) {
   const streaming = state.streaming || thread.waiting;
 
   const changePersona = (id: string) => {
-    setPersonaId(id);
+    setChosenPersona(id);
     if (state.threadId) {
       void speasy("speasy.threads.set_persona", { thread_id: state.threadId, persona_id: id }).then(
         props.onChanged,

@@ -4,12 +4,12 @@
  * shown as a small placeholder and never breaks the thread.
  */
 import { lazy, memo, Suspense, useState } from "react";
-import { Check, Copy, RotateCcw, ThumbsDown, ThumbsUp, Wrench } from "lucide-react";
+import { RotateCcw, ThumbsDown, ThumbsUp, Wrench } from "lucide-react";
 
 import type { ThreadItem } from "../../bindings/ThreadItem";
 import { itemText } from "../../chat/threadState";
-import { copyText } from "../../lib/clipboard";
 import type { WidgetHost } from "../../widgets/types";
+import { CopyButton } from "../CopyButton";
 
 // Loaded on first use, so start-up parses neither the Markdown/highlighting stack nor the
 // widget renderer (charts included) before the first screen paints.
@@ -30,26 +30,10 @@ export type MessageProps = {
   onFeedback: (itemId: string, kind: Feedback) => Promise<void>;
 };
 
-function CopyButton({ text, label }: { text: string; label: string }) {
-  const [copied, setCopied] = useState(false);
-  return (
-    <button
-      type="button"
-      className="icon-button"
-      aria-label={copied ? "Copied" : label}
-      title={copied ? "Copied" : label}
-      onClick={() => {
-        void copyText(text).then((ok) => {
-          if (!ok) return;
-          setCopied(true);
-          window.setTimeout(() => setCopied(false), 1500);
-        });
-      }}
-    >
-      {copied ? <Check size={15} aria-hidden="true" /> : <Copy size={15} aria-hidden="true" />}
-    </button>
-  );
-}
+const VERDICTS = [
+  { kind: "positive", label: "Good answer", Icon: ThumbsUp },
+  { kind: "negative", label: "Bad answer", Icon: ThumbsDown },
+] as const;
 
 function FeedbackButtons({ itemId, onFeedback }: { itemId: string; onFeedback: MessageProps["onFeedback"] }) {
   const [given, setGiven] = useState<Feedback | null>(null);
@@ -63,26 +47,19 @@ function FeedbackButtons({ itemId, onFeedback }: { itemId: string; onFeedback: M
   };
   return (
     <>
-      <button
-        type="button"
-        className="icon-button"
-        aria-label="Good answer"
-        title="Good answer"
-        aria-pressed={given === "positive"}
-        onClick={() => give("positive")}
-      >
-        <ThumbsUp size={15} aria-hidden="true" />
-      </button>
-      <button
-        type="button"
-        className="icon-button"
-        aria-label="Bad answer"
-        title="Bad answer"
-        aria-pressed={given === "negative"}
-        onClick={() => give("negative")}
-      >
-        <ThumbsDown size={15} aria-hidden="true" />
-      </button>
+      {VERDICTS.map(({ kind, label, Icon }) => (
+        <button
+          key={kind}
+          type="button"
+          className="icon-button"
+          aria-label={label}
+          title={label}
+          aria-pressed={given === kind}
+          onClick={() => give(kind)}
+        >
+          <Icon size={15} aria-hidden="true" />
+        </button>
+      ))}
       {failed && (
         <span className="muted small" role="status">
           Feedback not saved
