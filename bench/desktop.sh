@@ -11,24 +11,28 @@
 #   2. seeds a fresh data dir with $BENCH_THREADS threads (default 10,000) of 4 messages through
 #      the core (`speasy-cli seed-bench`, debug build: it is only the setup);
 #   3. under one Xvfb (1280x800x24) and one D-Bus session, launches each app once to warm the
-#      caches (not counted), then $BENCH_RUNS times each (default 5), alternating, and measures:
-#      - start-up: wall time from spawn to the `speasy-painted <ms>` line that the app prints on
-#        stdout (with SPEASY_STARTUP_PROBE=1) once its UI called `ui_painted` after the first
-#        painted frame (Speasy: the thread list; the baseline: an empty page). The app's own
-#        figure (ms since its main() started) is shown too;
-#      - idle memory: $BENCH_IDLE s (default 5) after that line, RSS, PSS and USS (private) from
-#        /proc/PID/smaps_rollup summed over the app and all its descendants (WebKitWebProcess,
-#        WebKitNetworkProcess, ...);
-#      then stops it (SIGTERM, and SIGKILL for anything left), so the next launch is a first
-#      instance again (the app has a single-instance plugin);
+#      caches (not counted), then, alternating between the apps:
+#      - start-up, $BENCH_RUNS launches each (default 15): wall time from spawn to the
+#        `speasy-painted <ms>` line that the app prints on stdout (with SPEASY_STARTUP_PROBE=1)
+#        once its UI called `ui_painted` after the first painted frame (Speasy: the thread list;
+#        the baseline: an empty page). Both apps also print their milestones (window created,
+#        page load, the page's own `performance.mark`s) as `speasy-mark <ms> <name>`, shown as
+#        a median timeline. WebKitGTK here takes about 500 ms longer to start its web process in
+#        roughly one launch out of three, in both apps alike, hence many launches and medians;
+#      - idle memory, $BENCH_MEM_RUNS launches each (default 3): $BENCH_IDLE s (default 5)
+#        after the painted line, RSS, PSS and USS (private) from /proc/PID/smaps_rollup summed
+#        over the app and all its descendants (WebKitWebProcess, WebKitNetworkProcess, ...);
+#      each launch is then stopped (SIGTERM, and SIGKILL for anything left), so the next launch
+#      is a first instance again (the app has a single-instance plugin);
 #   4. prints medians (and min/max for start-up) against the targets: start <= 1.2 x the empty
 #      app's, memory (PSS, RSS and USS each) <= the empty app's + 40 MB, .deb <= 10 MB
 #      (MB = 10^6 bytes).
 #
 #   bench/desktop.sh                              build, seed, measure
-#   BENCH_RUNS=10 BENCH_IDLE=10 bench/desktop.sh  more launches, a longer idle wait
+#   BENCH_RUNS=31 BENCH_IDLE=10 bench/desktop.sh  more launches, a longer idle wait
 #   BENCH_SKIP_BUILD=1 bench/desktop.sh           measure the binaries already built
-#   (knobs are whole numbers; BENCH_THREADS=10000 and BENCH_TIMEOUT=60 s are the others)
+#   (knobs are whole numbers; BENCH_MEM_RUNS=3, BENCH_THREADS=10000 and BENCH_TIMEOUT=60 s are
+#   the others)
 #
 # Needs what scripts/test.sh installs (the UI's node_modules for the Tauri CLI, xvfb, dbus,
 # python3); downloads nothing itself. Honours CARGO_TARGET_DIR. Each app gets its own HOME (kept
@@ -37,7 +41,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 cd "$ROOT"
 start=$SECONDS
 
-RUNS="${BENCH_RUNS:-5}"
+RUNS="${BENCH_RUNS:-15}"
+MEM_RUNS="${BENCH_MEM_RUNS:-3}"
 IDLE="${BENCH_IDLE:-5}"
 THREADS="${BENCH_THREADS:-10000}"
 TIMEOUT="${BENCH_TIMEOUT:-60}"
@@ -86,7 +91,8 @@ cat >"$work/measure.py" <<'PY'
 import os, select, signal, statistics, subprocess, sys, time
 
 env = os.environ
-runs, idle, timeout = int(env["RUNS"]), float(env["IDLE"]), float(env["TIMEOUT"])
+runs, mem_runs = int(env["RUNS"]), int(env["MEM_RUNS"])
+idle, timeout = float(env["IDLE"]), float(env["TIMEOUT"])
 work = env["WORK"]
 apps = [("empty Tauri app", env["EMPTY_BIN"]), ("Speasy", env["APP_BIN"])]
 
@@ -131,7 +137,7 @@ def alive(pid):
     except OSError:
         return False
 
-def launch(label, binary, n):
+def launch(label, binary, n, idle):
     home = os.path.join(work, "home-" + os.path.basename(binary))
     os.makedirs(home, exist_ok=True)
     child_env = dict(env, HOME=home, SPEASY_STARTUP_PROBE="1")
@@ -140,6 +146,7 @@ def launch(label, binary, n):
     proc = subprocess.Popen([binary], env=child_env, stdout=subprocess.PIPE, stderr=log,
                             stdin=subprocess.DEVNULL, cwd=home)
     wall = own = None
+    marks = {}
     buf = b""
     deadline = t0 + timeout
     while own is None:
@@ -155,6 +162,9 @@ def launch(label, binary, n):
         buf += chunk
         while b"\n" in buf:
             line, buf = buf.split(b"\n", 1)
+            if line.startswith(b"speasy-mark "):
+                _, ms, name = line.decode(errors="replace").split(" ", 2)
+                marks[name] = float(ms)
             if line.startswith(b"speasy-painted ") and own is None:
                 wall = (time.monotonic() - t0) * 1000
                 own = float(line.split()[1])
@@ -163,6 +173,10 @@ def launch(label, binary, n):
         log.close()
         sys.exit(f"{label} did not report a painted UI within {timeout:.0f} s "
                  f"(exit status {proc.poll()}); its log: {log.name}")
+    if not idle:
+        stop(proc)
+        log.close()
+        return {"wall": wall, "own": own, "marks": marks}
     time.sleep(idle)
     procs = [r for r in map(rollup, tree(proc.pid)) if r]
     stop(proc)
@@ -194,16 +208,22 @@ def loadavg():
 
 load_before = loadavg()
 progress = os.fdopen(3, "w", buffering=1)  # the terminal: stderr is the session's log
+starts = {label: [] for label, _ in apps}
 results = {label: [] for label, _ in apps}
 for label, binary in apps:
-    launch(label, binary, 0)  # warm-up: page cache, font cache, WebKit's first-run files
+    launch(label, binary, 0, 0)  # warm-up: page cache, font cache, WebKit's first-run files
 for n in range(1, runs + 1):
     for label, binary in apps:
-        r = launch(label, binary, n)
+        r = launch(label, binary, n, 0)
+        starts[label].append(r)
+        print(f"    start-up {n:2} {label:>15}: {r['wall']:7.1f} ms (own {r['own']:7.1f} ms)",
+              file=progress)
+for n in range(1, mem_runs + 1):
+    for label, binary in apps:
+        r = launch(label, binary, f"mem{n}", idle)
         results[label].append(r)
-        print(f"    run {n} {label:>15}: start {r['wall']:7.1f} ms (own {r['own']:7.1f} ms)  "
-              f"RSS {r['rss'] / 1e6:5.1f}  PSS {r['pss'] / 1e6:5.1f}  USS {r['uss'] / 1e6:5.1f} MB  "
-              f"({r['procs']} processes)", file=progress)
+        print(f"    memory {n} {label:>15}: RSS {r['rss'] / 1e6:5.1f}  PSS {r['pss'] / 1e6:5.1f}  "
+              f"USS {r['uss'] / 1e6:5.1f} MB  ({r['procs']} processes)", file=progress)
 
 report = open(os.path.join(work, "report.txt"), "w")
 def out(line=""):
@@ -213,14 +233,15 @@ MB = 1e6
 E, A = "empty Tauri app", "Speasy"
 def verdict(ok):
     return "within target" if ok else "OVER target"
-def med(label, key):
-    return statistics.median(r[key] for r in results[label])
+def med(label, key, rows=None):
+    return statistics.median(r[key] for r in (rows or results)[label])
 def span(label, key):
-    xs = [r[key] for r in results[label]]
+    xs = [r[key] for r in starts[label]]
     return min(xs), max(xs)
 
-out(f"Desktop benchmark: {runs} launches of each app after one warm-up; {env['THREADS']} threads"
-    f" seeded; idle memory {idle:g} s after first paint; MB = 10^6 bytes")
+out(f"Desktop benchmark: {runs} start-up and {mem_runs} memory launches of each app after one"
+    f" warm-up; {env['THREADS']} threads seeded; idle memory {idle:g} s after first paint;"
+    " MB = 10^6 bytes")
 out(f"Load average before: {load_before}, after: {loadavg()} ({os.cpu_count()} CPUs; a busy"
     " machine makes start-up figures noisy)")
 out()
@@ -228,10 +249,22 @@ out("Start-up: spawn -> first frame painted, as reported by the UI (ms)")
 out(f"  {'':<16} {'median':>8} {'min':>8} {'max':>8}   {'own median':>10}")
 for label in (E, A):
     lo, hi = span(label, "wall")
-    out(f"  {label:<16} {med(label, 'wall'):8.1f} {lo:8.1f} {hi:8.1f}   {med(label, 'own'):10.1f}")
-ratio = med(A, "wall") / med(E, "wall")
+    out(f"  {label:<16} {med(label, 'wall', starts):8.1f} {lo:8.1f} {hi:8.1f}   "
+        f"{med(label, 'own', starts):10.1f}")
+ratio = med(A, "wall", starts) / med(E, "wall", starts)
 out(f"  Speasy / empty: {ratio:.2f} x          target <= 1.20 x: {verdict(ratio <= 1.2)}")
 out("  (own: the app's figure, from its main() to the UI's report)")
+out()
+out("Start-up timeline: median ms since main() of each milestone (ui: the page's own marks)")
+for label in (E, A):
+    names = {}
+    for r in starts[label]:
+        for name, ms in r["marks"].items():
+            names.setdefault(name, []).append(ms)
+    names["first frame painted (reported)"] = [r["own"] for r in starts[label]]
+    out(f"  {label}")
+    for name, xs in sorted(names.items(), key=lambda kv: statistics.median(kv[1])):
+        out(f"    {statistics.median(xs):8.1f}  {name}")
 out()
 out("Idle memory: the app and all its descendants, median (MB)")
 out("  (USS: private pages; PSS: USS + each shared page divided by how many processes map it.")
@@ -265,17 +298,17 @@ fi
 exec python3 "$WORK/measure.py"
 INNER
 
-say "launching each app $RUNS times (plus one warm-up) under Xvfb"
+say "launching each app $RUNS times for start-up and $MEM_RUNS for memory (plus one warm-up) under Xvfb"
 mkdir -m 700 "$work/runtime" "$work/session-home"
 status=0
 HOME="$work/session-home" XDG_RUNTIME_DIR="$work/runtime" WORK="$work" NO_AT_BRIDGE=1 \
   WEBKIT_DISABLE_DMABUF_RENDERER=1 SPEASY_DATA_DIR="$work/data" \
   SPEASY_KEYRING_SERVICE="app.speasy.bench.$$" SPEASY_LOG="${SPEASY_LOG:-info}" \
-  RUNS="$RUNS" IDLE="$IDLE" TIMEOUT="$TIMEOUT" THREADS="$THREADS" \
+  RUNS="$RUNS" MEM_RUNS="$MEM_RUNS" IDLE="$IDLE" TIMEOUT="$TIMEOUT" THREADS="$THREADS" \
   APP_BIN="$app_bin" EMPTY_BIN="$empty_bin" DEB_PATH="$deb" \
   DEB_BYTES="$(stat -c %s "$deb")" APP_BYTES="$(stat -c %s "$app_bin")" \
   EMPTY_BYTES="$(stat -c %s "$empty_bin")" \
-  timeout $(((RUNS + 1) * 2 * (TIMEOUT + IDLE + 10) + 120)) \
+  timeout $(((RUNS + MEM_RUNS + 1) * 2 * (TIMEOUT + 10) + MEM_RUNS * 2 * IDLE + 120)) \
   xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash "$work/session.sh" \
   3>&2 >"$work/session.log" 2>&1 || status=$?
 if ((status != 0)); then

@@ -7,7 +7,7 @@ use speasy_core::chatkit::protocol::StreamEvent;
 use speasy_core::store::{SearchHit, Settings, SettingsPatch};
 use speasy_core::{ApiError, AppInfo, ChatKitResponse, Core, ErrorKind, StoreStatus};
 use tauri::State;
-use tauri::ipc::Channel;
+use tauri::ipc::JavaScriptChannelId;
 
 type CoreState<'a> = State<'a, Arc<Core>>;
 
@@ -74,21 +74,29 @@ pub async fn search(
     core.search(&query, limit.unwrap_or(50))
 }
 
-/// The ChatKit entry (and `speasy.*` requests): JSON ops answer their body; streaming ops send
-/// each event on `on_event` and, when the turn ends, answer `{"streamed": n}` — how many events
-/// were sent, since a large event can reach the page after this answer does. If the window
-/// stops listening, the turn is cancelled (its partial answer is kept).
+/// The ChatKit entry (and `speasy.*` requests). JSON ops answer their body; the UI sends them
+/// without a channel, since closing one costs a script evaluation. Streaming ops need
+/// `on_event`: they send each event on it and, when the turn ends, answer `{"streamed": n}` —
+/// how many events were sent, since a large event can reach the page after this answer does.
+/// If the window stops listening, the turn is cancelled (its partial answer is kept).
 #[tauri::command]
-pub async fn chatkit(
+pub async fn chatkit<R: tauri::Runtime>(
     core: CoreState<'_>,
+    webview: tauri::Webview<R>,
     request: serde_json::Value,
-    on_event: Channel<StreamEvent>,
+    on_event: Option<JavaScriptChannelId>,
 ) -> Result<serde_json::Value, ApiError> {
+    let on_event = on_event.map(|id| id.channel_on::<R, StreamEvent>(webview));
     let body = serde_json::to_vec(&request)
         .map_err(|e| ApiError::new(ErrorKind::InvalidInput, e.to_string()))?;
-    match core.inner().chatkit(&body).await? {
-        ChatKitResponse::Json(v) => Ok(v),
-        ChatKitResponse::Stream(mut events) => {
+    match (core.inner().chatkit(&body).await?, on_event) {
+        (ChatKitResponse::Json(v), _) => Ok(v),
+        // Dropping the stream cancels the turn, as a window that stopped listening does.
+        (ChatKitResponse::Stream(_), None) => Err(ApiError::new(
+            ErrorKind::InvalidInput,
+            "this request streams its answer: pass a channel (onEvent)",
+        )),
+        (ChatKitResponse::Stream(mut events), Some(on_event)) => {
             let mut sent: u64 = 0;
             while let Some(event) = events.next().await {
                 if on_event.send(event).is_err() {
@@ -102,12 +110,29 @@ pub async fn chatkit(
 }
 
 /// The UI has painted its first screen (the thread list): logs how long start-up took and, when
-/// `SPEASY_STARTUP_PROBE` is set (the start-up benchmark), prints it on stdout.
+/// `SPEASY_STARTUP_PROBE` is set (the start-up benchmark), prints it on stdout, after the
+/// milestones on the way (the shell's, and the UI's `marks`: name → wall-clock ms since the
+/// epoch) as `speasy-mark <ms> <name>` lines, all in ms since the process started.
 #[tauri::command]
-pub fn ui_painted(started: State<'_, crate::Started>) {
-    let ms = started.0.elapsed().as_secs_f64() * 1000.0;
+pub fn ui_painted(started: State<'_, Arc<crate::Started>>, marks: Option<Vec<(String, f64)>>) {
+    let ms = started.at.elapsed().as_secs_f64() * 1000.0;
     tracing::info!(ms = format!("{ms:.1}"), "first screen painted");
     if std::env::var_os("SPEASY_STARTUP_PROBE").is_some() {
+        let mut all: Vec<(String, f64)> = started
+            .marks
+            .lock()
+            .map(|m| m.iter().map(|(n, t)| (n.to_string(), *t)).collect())
+            .unwrap_or_default();
+        all.extend(
+            marks
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(n, t)| (format!("ui: {n}"), t - started.epoch_ms)),
+        );
+        all.sort_by(|a, b| a.1.total_cmp(&b.1));
+        for (name, t) in all {
+            println!("speasy-mark {t:.1} {name}");
+        }
         println!("speasy-painted {ms:.1}");
     }
 }

@@ -12,14 +12,53 @@ use speasy_core::{Core, CoreConfig};
 use tauri::{Builder, Manager, Runtime};
 use tracing_subscriber::EnvFilter;
 
-/// When the process started, for the first-paint figure (`commands::ui_painted`).
-pub struct Started(pub Instant);
+/// When the process started, for the first-paint figure (`commands::ui_painted`), and the
+/// start-up milestones passed so far (printed with it when `SPEASY_STARTUP_PROBE` is set).
+pub struct Started {
+    pub at: Instant,
+    /// The same moment on the wall clock, in ms since the Unix epoch: the UI's marks are on
+    /// that clock (`performance.timeOrigin + performance.now()`).
+    pub epoch_ms: f64,
+    pub marks: std::sync::Mutex<Vec<(&'static str, f64)>>,
+}
+
+impl Started {
+    pub fn now() -> Self {
+        let epoch_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .unwrap_or_default();
+        Self { at: Instant::now(), epoch_ms, marks: Default::default() }
+    }
+
+    /// Note a milestone (ms since start).
+    pub fn mark(&self, name: &'static str) {
+        let ms = self.at.elapsed().as_secs_f64() * 1000.0;
+        if let Ok(mut marks) = self.marks.lock() {
+            marks.push((name, ms));
+        }
+    }
+}
 
 /// Register state and commands on a builder (tests pass `tauri::test::mock_builder()`).
-pub fn build_app<R: Runtime>(builder: Builder<R>, core: Arc<Core>, started: Instant) -> Builder<R> {
+pub fn build_app<R: Runtime>(
+    builder: Builder<R>,
+    core: Arc<Core>,
+    started: Arc<Started>,
+) -> Builder<R> {
     let api_core = Arc::clone(&core);
+    let page_started = Arc::clone(&started);
     builder
-        .setup(move |_app| {
+        .on_page_load(move |_webview, payload| {
+            page_started.mark(match payload.event() {
+                tauri::webview::PageLoadEvent::Started => "page load started",
+                tauri::webview::PageLoadEvent::Finished => "page loaded",
+            });
+        })
+        .setup(move |app| {
+            if let Some(started) = app.try_state::<Arc<Started>>() {
+                started.mark("window created");
+            }
             // The local API, if it was left on (Settings → Local API).
             tauri::async_runtime::spawn(async move {
                 if let Err(e) = api_core.api_apply().await {
@@ -29,7 +68,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, core: Arc<Core>, started: Inst
             Ok(())
         })
         .manage(core)
-        .manage(Started(started))
+        .manage(started)
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::store_status,
@@ -47,7 +86,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, core: Arc<Core>, started: Inst
 
 /// Run the desktop app.
 pub fn run() {
-    let started = Instant::now();
+    let started = Arc::new(Started::now());
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_env("SPEASY_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
@@ -55,6 +94,7 @@ pub fn run() {
         .with_writer(std::io::stderr)
         .init();
     let core = Arc::new(Core::start(CoreConfig::default()));
+    started.mark("core started");
     tracing::info!(data_dir = %core.data_dir().display(), "starting Speasy");
     let builder = Builder::default()
         // First, so a second launch hands over before anything else starts.

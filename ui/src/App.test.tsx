@@ -28,6 +28,17 @@ describe("startup", () => {
     expect(screen.getByRole("textbox", { name: "Message" })).toBeDisabled();
   });
 
+  it("renders the shell at once from the status and settings main.tsx already asked for", async () => {
+    const core = installFakeCore();
+    render(<App initialStatus={{ state: "ready" }} initialSettings={{ ...core.settings, theme: "dark" }} />);
+
+    // The first render is the app, not "Opening your conversations…".
+    expect(screen.getByRole("navigation", { name: "Threads" })).toBeInTheDocument();
+    await screen.findByText("No model provider is set up.");
+    expect(core.callsTo("store_status")).toHaveLength(0);
+    expect(core.callsTo("settings_get")).toHaveLength(0);
+  });
+
   it("shows a full-page error naming the file, and moves it aside only when asked", async () => {
     const core = installFakeCore({ storeStatus: CORRUPT });
     const user = userEvent.setup();

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 
+import type { Settings } from "./bindings/Settings";
 import type { StoreStatus } from "./bindings/StoreStatus";
 import { ErrorMessage } from "./components/ErrorMessage";
 import { Shell } from "./components/Shell";
@@ -17,8 +18,15 @@ function fromStatus(status: StoreStatus): Boot {
 }
 
 /** Asks the core whether its database opened, and shows the app only once it has. */
-export function App() {
-  const [boot, setBoot] = useState<Boot>({ phase: "checking" });
+type Props = {
+  /** The store's status and the settings if `main.tsx` already has them (it asks before the
+   *  first render, so the first frame is the real first screen in the chosen theme). */
+  initialStatus?: StoreStatus;
+  initialSettings?: Settings;
+};
+
+export function App({ initialStatus, initialSettings }: Props = {}) {
+  const [boot, setBoot] = useState<Boot>(() => (initialStatus ? fromStatus(initialStatus) : { phase: "checking" }));
 
   const check = useCallback(async () => {
     setBoot({ phase: "checking" });
@@ -30,8 +38,8 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    void check();
-  }, [check]);
+    if (!initialStatus) void check();
+  }, [check, initialStatus]);
 
   switch (boot.phase) {
     case "checking":
@@ -58,6 +66,6 @@ export function App() {
         />
       );
     case "ready":
-      return <Shell />;
+      return <Shell initialSettings={initialSettings} />;
   }
 }

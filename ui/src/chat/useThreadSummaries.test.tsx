@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 
 import type { ThreadSummary } from "../bindings/ThreadSummary";
 import { installFakeCore, type ChatKitCall } from "../test/fakeCore";
-import { SUMMARY_PAGE, UNDO_MS, useThreadSummaries } from "./useThreadSummaries";
+import { prefetchThreadSummaries, SUMMARY_PAGE, UNDO_MS, useThreadSummaries } from "./useThreadSummaries";
 
 function summaries(n: number): ThreadSummary[] {
   const at = "2026-11-21T10:00:00Z";
@@ -50,6 +50,22 @@ describe("the sidebar's data", () => {
     await act(() => result.current.refresh());
     expect(result.current.threads).toHaveLength(SUMMARY_PAGE * 2);
     expect(core.requests("speasy.threads.list").at(-1)?.params).toEqual({ limit: SUMMARY_PAGE * 2 });
+  });
+
+  it("starts from the page prefetched before the first render, without asking again", async () => {
+    const core = sidebarCore(summaries(3));
+    await prefetchThreadSummaries();
+    const { result } = renderHook(() => useThreadSummaries());
+    // The very first render has the rows (the first frame shows the list).
+    expect(result.current.threads?.map((t) => t.id)).toEqual(["t0", "t1", "t2"]);
+    expect(result.current.loading).toBe(false);
+    await act(() => Promise.resolve());
+    expect(core.requests("speasy.threads.list")).toHaveLength(1);
+    // Taken once: a later mount asks the core afresh.
+    const again = renderHook(() => useThreadSummaries());
+    expect(again.result.current.threads).toBeNull();
+    await waitFor(() => expect(again.result.current.threads).toHaveLength(3));
+    expect(core.requests("speasy.threads.list")).toHaveLength(2);
   });
 
   it("hides a deleted thread at once and leaves the delete to the core; Undo restores it", async () => {

@@ -15,12 +15,23 @@ import { THREAD_RENAMED } from "./useThread";
 export const SUMMARY_PAGE = 100;
 
 let prefetched: Promise<Page<ThreadSummary>> | null = null;
+/** The prefetched page once it arrived: the hook starts with it instead of an empty list. */
+let prefetchedPage: Page<ThreadSummary> | null = null;
 
-/** Asks for the first page before React has even rendered (called by `main.tsx`): start-up
- *  then waits for one IPC round trip less. The first `refresh` takes this answer. */
-export function prefetchThreadSummaries(): void {
-  prefetched = speasy("speasy.threads.list", { limit: SUMMARY_PAGE });
-  prefetched.catch(() => undefined); // a failure is reported by the refresh that takes it
+/** Asks for the first page before React has even rendered (called by `main.tsx`, which waits
+ *  for it, briefly, before the first render): the first frame then already shows the list.
+ *  Settles either way; a failure is reported by the refresh that takes the promise. */
+export function prefetchThreadSummaries(): Promise<void> {
+  const request = speasy("speasy.threads.list", { limit: SUMMARY_PAGE });
+  prefetched = request;
+  prefetchedPage = null;
+  return request.then(
+    (page) => {
+      if (prefetched === request) prefetchedPage = page;
+      performance.mark("thread list received");
+    },
+    () => undefined,
+  );
 }
 export const UNDO_MS = 6000;
 /** The most `speasy.threads.list` returns at once. */
@@ -29,10 +40,13 @@ const MAX_PAGE = 500;
 export type PendingDelete = { id: string; title: string };
 
 export function useThreadSummaries() {
-  const [threads, setThreads] = useState<ThreadSummary[] | null>(null);
-  const [after, setAfter] = useState<string | null>(null);
-  const [hasMore, setHasMore] = useState(false);
-  const [loading, setLoading] = useState(true);
+  // The page main.tsx prefetched, if it is already here (read, not taken: the mount effect
+  // takes it, so a remount in development's StrictMode still starts from a fresh request).
+  const [initial] = useState(() => prefetchedPage);
+  const [threads, setThreads] = useState<ThreadSummary[] | null>(initial?.data ?? null);
+  const [after, setAfter] = useState<string | null>(initial?.after ?? null);
+  const [hasMore, setHasMore] = useState(initial?.has_more ?? false);
+  const [loading, setLoading] = useState(initial === null);
   const [error, setError] = useState<SpeasyError | null>(null);
   const [pending, setPending] = useState<PendingDelete | null>(null);
   const hidden = useRef(new Set<string>());
@@ -55,6 +69,7 @@ export function useThreadSummaries() {
     try {
       const early = prefetched;
       prefetched = null;
+      prefetchedPage = null;
       const limit = Math.min(Math.max(loaded.current, SUMMARY_PAGE), MAX_PAGE);
       const page = await (early ?? speasy("speasy.threads.list", { limit }));
       if (gen !== generation.current) return;
@@ -90,8 +105,13 @@ export function useThreadSummaries() {
   }, [after]);
 
   useEffect(() => {
+    if (initial !== null && prefetchedPage === initial) {
+      prefetched = null;
+      prefetchedPage = null;
+      return;
+    }
     void refresh();
-  }, [refresh]);
+  }, [initial, refresh]);
 
   const pin = useCallback(
     async (id: string, pinned: boolean) => {

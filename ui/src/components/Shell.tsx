@@ -28,10 +28,10 @@ const SettingsPanel = lazy(() => import("./SettingsPanel").then((m) => ({ defaul
 type View = "chat" | "settings" | "facts";
 type Open = { threadId: string | null; focusItemId: string | null; key: number };
 
-export function Shell() {
+export function Shell({ initialSettings }: { initialSettings?: Settings }) {
   const [view, setView] = useState<View>("chat");
   const [open, setOpen] = useState<Open>({ threadId: null, focusItemId: null, key: 0 });
-  const [settings, setSettings] = useState<Settings | null>(null);
+  const [settings, setSettings] = useState<Settings | null>(initialSettings ?? null);
   const [loadError, setLoadError] = useState<SpeasyError | null>(null);
   const [providers, setProviders] = useState<ProviderView[]>([]);
   const [providersVersion, setProvidersVersion] = useState(0);
@@ -50,9 +50,9 @@ export function Shell() {
   }, []);
 
   useEffect(() => {
-    void loadSettings();
+    if (!initialSettings) void loadSettings();
     speasy("speasy.personas.list", {}).then(setPersonas, () => undefined);
-  }, [loadSettings]);
+  }, [loadSettings, initialSettings]);
 
   useEffect(() => {
     speasy("speasy.providers.list", {}).then(setProviders, () => undefined);
@@ -67,6 +67,7 @@ export function Shell() {
   useEffect(() => {
     if (painted.current || summaries.threads === null) return;
     painted.current = true;
+    performance.mark("thread list rendered");
     // Only a start-up figure: a failure to report it changes nothing for the person.
     window.requestAnimationFrame(() => void uiPainted().catch(() => undefined));
   }, [summaries.threads]);

@@ -8,12 +8,19 @@ import { chatkit, chatkitStream, speasy } from "./chatkit";
 import { SpeasyError } from "./errors";
 
 describe("the chatkit IPC layer", () => {
-  it("sends the request as the command's `request` with a channel, and resolves JSON answers", async () => {
+  it("sends JSON requests as the command's `request` without a channel, and resolves their answers", async () => {
     const core = installFakeCore({ chatkit: (r: ChatKitCall) => ({ echoed: r }) });
     const answer = await chatkit("threads.update", { thread_id: "t1", title: "New" });
     expect(answer).toEqual({ echoed: { type: "threads.update", params: { thread_id: "t1", title: "New" } } });
-    const call = core.callsTo("chatkit")[0];
-    expect(Object.keys(call?.args ?? {}).sort()).toEqual(["onEvent", "request"]);
+    await speasy("speasy.health", {});
+    // No channel: closing one makes the shell evaluate a script, which JSON answers do not need.
+    for (const call of core.callsTo("chatkit")) expect(Object.keys(call.args)).toEqual(["request"]);
+  });
+
+  it("sends streaming requests with a channel", async () => {
+    const core = installFakeCore({ chatkit: () => new Streamed([{ type: "progress_update", text: "one" }]) });
+    await chatkitStream({ type: "threads.retry_after_item", params: { thread_id: "t", item_id: "i" } }, () => undefined);
+    expect(Object.keys(core.callsTo("chatkit")[0]?.args ?? {}).sort()).toEqual(["onEvent", "request"]);
   });
 
   it("delivers streamed events in order and resolves when the stream ends", async () => {

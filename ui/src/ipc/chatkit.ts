@@ -98,9 +98,14 @@ export type ActiveProvider = { provider_name: string; model: string };
 type OpType = SpeasyOp["type"];
 type ParamsOf<K extends OpType> = Extract<SpeasyOp, { type: K }>["params"];
 
-async function send(request: unknown, channel: Channel<StreamEvent>): Promise<unknown> {
+/**
+ * One call of the `chatkit` command. JSON requests go without a channel: a channel costs the
+ * shell a script evaluation when it closes (and with it a JavaScript engine in the app's own
+ * process, about 6 MB), which only streaming requests need.
+ */
+async function send(request: unknown, channel?: Channel<StreamEvent>): Promise<unknown> {
   try {
-    return await invoke<unknown>("chatkit", { request, onEvent: channel });
+    return await invoke<unknown>("chatkit", channel ? { request, onEvent: channel } : { request });
   } catch (reason) {
     throw toSpeasyError(reason);
   }
@@ -111,7 +116,7 @@ export async function chatkit<K extends keyof JsonRequests>(
   type: K,
   params: JsonRequests[K][0],
 ): Promise<JsonRequests[K][1]> {
-  return (await send({ type, params }, new Channel<StreamEvent>())) as JsonRequests[K][1];
+  return (await send({ type, params })) as JsonRequests[K][1];
 }
 
 /** A `speasy.*` operation. */
@@ -119,7 +124,7 @@ export async function speasy<K extends OpType>(
   type: K,
   params: ParamsOf<K>,
 ): Promise<K extends keyof SpeasyResults ? SpeasyResults[K] : unknown> {
-  return (await send({ type, params }, new Channel<StreamEvent>())) as K extends keyof SpeasyResults
+  return (await send({ type, params })) as K extends keyof SpeasyResults
     ? SpeasyResults[K]
     : unknown;
 }

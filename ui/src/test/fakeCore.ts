@@ -116,7 +116,12 @@ export function installFakeCore(initial: Partial<FakeCoreState> = {}): FakeCore 
       case "chatkit": {
         const answer = core.chatkit(args.request as ChatKitCall);
         if (answer instanceof Streamed) {
-          const channel = args.onEvent as Channel<StreamEvent>;
+          const channel = args.onEvent as Channel<StreamEvent> | undefined;
+          if (!channel) {
+            // As the shell: a streamed answer needs a channel to go to.
+            const error: ApiError = { kind: "invalid_input", message: "this request streams its answer: pass a channel" };
+            throw error;
+          }
           return answer.play(channel).then(() => ({ streamed: answer.events.length }));
         }
         return answer;
