@@ -1,8 +1,8 @@
-import { StrictMode } from "react";
-import { createRoot } from "react-dom/client";
-
-import { App } from "./App";
-import { prefetchThreadSummaries } from "./chat/useThreadSummaries";
+/**
+ * The entry: a small chunk that asks the core for what the first screen needs, then loads the
+ * app (`start.tsx`) while the answers come back.
+ */
+import { prefetchThreadSummaries } from "./chat/firstPage";
 import { settingsGet, storeStatus } from "./ipc";
 import { applyTheme } from "./lib/theme";
 import { osOf } from "./lib/platform";
@@ -24,17 +24,13 @@ const firstScreen = Promise.all([
   prefetchThreadSummaries(),
 ]);
 const gaveUp = new Promise<undefined>((resolve) => window.setTimeout(() => resolve(undefined), BOOT_WAIT_MS));
+const app = import("./start");
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element");
 
-void Promise.race([firstScreen, gaveUp]).then((answers) => {
+void Promise.all([app, Promise.race([firstScreen, gaveUp])]).then(([{ start }, answers]) => {
   const [status, settings] = answers ?? [];
   if (settings) applyTheme(settings.theme);
-  performance.mark("first render");
-  createRoot(root).render(
-    <StrictMode>
-      <App initialStatus={status} initialSettings={settings} />
-    </StrictMode>,
-  );
+  start(root, status, settings);
 });

@@ -6,33 +6,14 @@
  */
 import { useCallback, useEffect, useRef, useState } from "react";
 
-import type { Page } from "../bindings/Page";
 import type { ThreadSummary } from "../bindings/ThreadSummary";
 import { chatkit, speasy } from "../ipc/chatkit";
 import { toSpeasyError, type SpeasyError } from "../ipc/errors";
+import { prefetchedPage, SUMMARY_PAGE, takePrefetched } from "./firstPage";
 import { THREAD_RENAMED } from "./useThread";
 
-export const SUMMARY_PAGE = 100;
+export { prefetchThreadSummaries, SUMMARY_PAGE } from "./firstPage";
 
-let prefetched: Promise<Page<ThreadSummary>> | null = null;
-/** The prefetched page once it arrived: the hook starts with it instead of an empty list. */
-let prefetchedPage: Page<ThreadSummary> | null = null;
-
-/** Asks for the first page before React has even rendered (called by `main.tsx`, which waits
- *  for it, briefly, before the first render): the first frame then already shows the list.
- *  Settles either way; a failure is reported by the refresh that takes the promise. */
-export function prefetchThreadSummaries(): Promise<void> {
-  const request = speasy("speasy.threads.list", { limit: SUMMARY_PAGE });
-  prefetched = request;
-  prefetchedPage = null;
-  return request.then(
-    (page) => {
-      if (prefetched === request) prefetchedPage = page;
-      performance.mark("thread list received");
-    },
-    () => undefined,
-  );
-}
 export const UNDO_MS = 6000;
 /** The most `speasy.threads.list` returns at once. */
 const MAX_PAGE = 500;
@@ -42,7 +23,7 @@ export type PendingDelete = { id: string; title: string };
 export function useThreadSummaries() {
   // The page main.tsx prefetched, if it is already here (read, not taken: the mount effect
   // takes it, so a remount in development's StrictMode still starts from a fresh request).
-  const [initial] = useState(() => prefetchedPage);
+  const [initial] = useState(prefetchedPage);
   const [threads, setThreads] = useState<ThreadSummary[] | null>(initial?.data ?? null);
   const [after, setAfter] = useState<string | null>(initial?.after ?? null);
   const [hasMore, setHasMore] = useState(initial?.has_more ?? false);
@@ -67,9 +48,7 @@ export function useThreadSummaries() {
     const gen = ++generation.current;
     setLoading(true);
     try {
-      const early = prefetched;
-      prefetched = null;
-      prefetchedPage = null;
+      const early = takePrefetched();
       const limit = Math.min(Math.max(loaded.current, SUMMARY_PAGE), MAX_PAGE);
       const page = await (early ?? speasy("speasy.threads.list", { limit }));
       if (gen !== generation.current) return;
@@ -105,9 +84,8 @@ export function useThreadSummaries() {
   }, [after]);
 
   useEffect(() => {
-    if (initial !== null && prefetchedPage === initial) {
-      prefetched = null;
-      prefetchedPage = null;
+    if (initial !== null && prefetchedPage() === initial) {
+      takePrefetched();
       return;
     }
     void refresh();

@@ -13,7 +13,9 @@ import type { Settings } from "../bindings/Settings";
 import { useThreadSummaries } from "../chat/useThreadSummaries";
 import { settingsGet, toSpeasyError, uiPainted, type SpeasyError } from "../ipc";
 import { speasy } from "../ipc/chatkit";
-import markUrl from "../assets/speasy-mark.svg";
+// A bitmap rendered from speasy-mark.svg (`rsvg-convert -w 48 -h 48`): as an <img>, the SVG made
+// WebKit build a whole SVG document and run its blur filter for a 24 px logo on every start.
+import markUrl from "../assets/speasy-mark-48.png";
 import { applyTheme } from "../lib/theme";
 import { ChatView } from "./chat/ChatView";
 import { forgetModelLists } from "./chat/Pickers";
