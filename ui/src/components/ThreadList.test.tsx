@@ -1,4 +1,4 @@
-import { render, screen, within } from "@testing-library/react";
+import { act, fireEvent, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
@@ -57,8 +57,31 @@ describe("ThreadList", () => {
     const nav = screen.getByRole("navigation", { name: "Threads" });
     const headings = within(nav).getAllByRole("heading").map((h) => h.textContent);
     expect(headings).toEqual(["Pinned", "Today", "Yesterday", "Previous 7 days", "Previous 30 days"]);
+    // A row's buttons appear when it is pointed at or focused.
+    expect(within(nav).queryByRole("button", { name: "Unpin Chat 1" })).not.toBeInTheDocument();
+    fireEvent.mouseEnter(screen.getAllByTestId("thread-item")[0]!);
     expect(within(nav).getByRole("button", { name: "Unpin Chat 1" })).toBeInTheDocument();
+    act(() => within(nav).getByRole("button", { name: /^Chat 2/ }).focus());
     expect(within(nav).getByRole("button", { name: "Pin Chat 2" })).toBeInTheDocument();
+  });
+
+  it("creates a row's buttons when it is first hovered or focused, and Tab reaches them", async () => {
+    const user = userEvent.setup();
+    renderList([summary(1, 0), summary(2, 1000)]);
+    const nav = screen.getByRole("navigation", { name: "Threads" });
+    expect(within(nav).queryAllByRole("button", { name: /^(Pin|Rename|Delete) / })).toHaveLength(0);
+
+    await user.hover(within(nav).getByRole("button", { name: /^Chat 1/ }));
+    expect(within(nav).getByRole("button", { name: "Delete Chat 1" })).toBeInTheDocument();
+
+    // By keyboard: the focused row's buttons follow its title in the Tab order.
+    within(nav).getByRole("button", { name: /^Chat 2/ }).focus();
+    await user.tab();
+    expect(within(nav).getByRole("button", { name: "Pin Chat 2" })).toHaveFocus();
+    await user.tab();
+    expect(within(nav).getByRole("button", { name: "Rename Chat 2" })).toHaveFocus();
+    await user.tab();
+    expect(within(nav).getByRole("button", { name: "Delete Chat 2" })).toHaveFocus();
   });
 
   it("renders only the rows in view of 10,000 threads, and asks for more near the end", () => {
@@ -83,6 +106,7 @@ describe("ThreadList", () => {
     expect(props.onOpen).toHaveBeenCalledWith("t1");
     expect(within(nav).getByRole("button", { name: /^Chat 2/ })).toHaveAttribute("aria-current", "page");
 
+    await user.hover(within(nav).getByRole("button", { name: /^Chat 1/ }));
     await user.click(within(nav).getByRole("button", { name: "Pin Chat 1" }));
     expect(props.onPin).toHaveBeenCalledWith("t1", true);
 
@@ -100,6 +124,7 @@ describe("ThreadList", () => {
     within(nav).getByRole("button", { name: /^Chat 2/ }).focus();
     await user.keyboard("{Delete}");
     expect(props.onDelete).toHaveBeenCalledWith("t2");
+    await user.hover(within(nav).getByRole("button", { name: /^Chat 1/ }));
     await user.click(within(nav).getByRole("button", { name: "Delete Chat 1" }));
     expect(props.onDelete).toHaveBeenCalledWith("t1");
   });

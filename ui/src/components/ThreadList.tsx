@@ -67,6 +67,10 @@ function ThreadRow({
   onKeyDown: (event: KeyboardEvent<HTMLElement>) => void;
 }) {
   const [editing, setEditing] = useState(false);
+  // The Pin / Rename / Delete buttons are created the first time the row is hovered or focused
+  // (the style sheet shows them only then, as before): 30 rows of three icon buttons were most
+  // of the first screen's DOM, for buttons nobody sees until they point at a row.
+  const [armed, setArmed] = useState(false);
   const openButton = useRef<HTMLButtonElement>(null);
   const wasEditing = useRef(false);
   // Leaving the rename box (Enter, Escape or elsewhere) gives focus back to the row.
@@ -97,7 +101,13 @@ function ThreadRow({
     );
   }
   return (
-    <div className="thread" data-active={active || undefined} data-testid="thread-item">
+    <div
+      className="thread"
+      data-active={active || undefined}
+      data-testid="thread-item"
+      onMouseEnter={() => setArmed(true)}
+      onFocus={() => setArmed(true)}
+    >
       <button
         ref={openButton}
         type="button"
@@ -120,35 +130,37 @@ function ThreadRow({
         {thread.pinned && <Pin size={12} aria-label="Pinned" className="thread-pin" />}
         <span className="thread-title">{title}</span>
       </button>
-      <span className="thread-actions">
-        <button
-          type="button"
-          className="icon-button"
-          aria-label={thread.pinned ? `Unpin ${title}` : `Pin ${title}`}
-          title={thread.pinned ? "Unpin" : "Pin"}
-          onClick={onPin}
-        >
-          {thread.pinned ? <PinOff size={14} aria-hidden="true" /> : <Pin size={14} aria-hidden="true" />}
-        </button>
-        <button
-          type="button"
-          className="icon-button"
-          aria-label={`Rename ${title}`}
-          title="Rename (F2)"
-          onClick={() => setEditing(true)}
-        >
-          <Pencil size={14} aria-hidden="true" />
-        </button>
-        <button
-          type="button"
-          className="icon-button"
-          aria-label={`Delete ${title}`}
-          title="Delete (Del)"
-          onClick={onDelete}
-        >
-          <Trash2 size={14} aria-hidden="true" />
-        </button>
-      </span>
+      {armed && (
+        <span className="thread-actions">
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={thread.pinned ? `Unpin ${title}` : `Pin ${title}`}
+            title={thread.pinned ? "Unpin" : "Pin"}
+            onClick={onPin}
+          >
+            {thread.pinned ? <PinOff size={14} aria-hidden="true" /> : <Pin size={14} aria-hidden="true" />}
+          </button>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={`Rename ${title}`}
+            title="Rename (F2)"
+            onClick={() => setEditing(true)}
+          >
+            <Pencil size={14} aria-hidden="true" />
+          </button>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={`Delete ${title}`}
+            title="Delete (Del)"
+            onClick={onDelete}
+          >
+            <Trash2 size={14} aria-hidden="true" />
+          </button>
+        </span>
+      )}
     </div>
   );
 }
