@@ -1,11 +1,13 @@
 import { act, fireEvent, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
 
 import type { ThreadSummary } from "../bindings/ThreadSummary";
 import { ThreadList } from "./ThreadList";
 
-const NOW = Date.now();
+// Noon today, and the clock is held there where date groups are checked: "60 s ago" must be
+// Today whenever the test runs (it was Yesterday just after midnight).
+const NOW = new Date().setHours(12, 0, 0, 0);
 const DAY = 24 * 60 * 60 * 1000;
 
 function summary(i: number, ageMs: number, pinned = false): ThreadSummary {
@@ -53,6 +55,8 @@ describe("ThreadList", () => {
   });
 
   it("groups by date with pinned first", () => {
+    vi.useFakeTimers({ toFake: ["Date"], now: NOW });
+    onTestFinished(() => void vi.useRealTimers());
     renderList([summary(1, 0, true), summary(2, 60_000), summary(3, DAY + 60_000), summary(4, 3 * DAY), summary(5, 20 * DAY)]);
     const nav = screen.getByRole("navigation", { name: "Threads" });
     const headings = within(nav).getAllByRole("heading").map((h) => h.textContent);
