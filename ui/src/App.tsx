@@ -17,7 +17,6 @@ function fromStatus(status: StoreStatus): Boot {
   return status.state === "ready" ? { phase: "ready" } : { phase: "failed", status };
 }
 
-/** Asks the core whether its database opened, and shows the app only once it has. */
 type Props = {
   /** The store's status and the settings if `main.tsx` already has them (it asks before the
    *  first render, so the first frame is the real first screen in the chosen theme). */
@@ -25,6 +24,8 @@ type Props = {
   initialSettings?: Settings;
 };
 
+/** Asks the core whether its database opened (unless `main.tsx` already did), and shows the app
+ *  only once it has. */
 export function App({ initialStatus, initialSettings }: Props = {}) {
   const [boot, setBoot] = useState<Boot>(() => (initialStatus ? fromStatus(initialStatus) : { phase: "checking" }));
 

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 
 import type { ThreadSummary } from "../bindings/ThreadSummary";
 import { installFakeCore, type ChatKitCall } from "../test/fakeCore";
-import { prefetchThreadSummaries, SUMMARY_PAGE, UNDO_MS, useThreadSummaries } from "./useThreadSummaries";
+import { prefetchThreadSummaries, SUMMARY_PAGE } from "./firstPage";
+import { UNDO_MS, useThreadSummaries } from "./useThreadSummaries";
 
 function summaries(n: number): ThreadSummary[] {
   const at = "2026-11-21T10:00:00Z";

@@ -12,8 +12,6 @@ import { toSpeasyError, type SpeasyError } from "../ipc/errors";
 import { prefetchedPage, SUMMARY_PAGE, takePrefetched } from "./firstPage";
 import { THREAD_RENAMED } from "./useThread";
 
-export { prefetchThreadSummaries, SUMMARY_PAGE } from "./firstPage";
-
 export const UNDO_MS = 6000;
 /** The most `speasy.threads.list` returns at once. */
 const MAX_PAGE = 500;
