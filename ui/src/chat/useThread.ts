@@ -60,7 +60,8 @@ export function useThread(
     (_: { loading: boolean; error: Error | null }, next: { loading: boolean; error: Error | null }) => next,
     { loading: threadId !== null, error: null },
   );
-  const [reloads, bumpReload] = useReducer((n: number) => n + 1, 0);
+  const [reloads, setReloads] = useState(0);
+  const bumpReload = useCallback(() => setReloads((n) => n + 1), []);
   // An answer this view did not start is being written in the open thread.
   const [waiting, setWaiting] = useState(false);
   // The open thread's persona (from the same summary that says whether it is answering).

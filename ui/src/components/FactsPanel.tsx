@@ -9,6 +9,7 @@ import type { Fact } from "../bindings/Fact";
 import { speasy } from "../ipc/chatkit";
 import { toSpeasyError, type SpeasyError } from "../ipc/errors";
 import { formatDate } from "../lib/format";
+import { focusOnMount } from "../lib/useAutoFocus";
 import { ErrorMessage } from "./ErrorMessage";
 
 function FactRow({ fact, onChanged, onError }: { fact: Fact; onChanged: () => void; onError: (e: SpeasyError) => void }) {
@@ -32,8 +33,8 @@ function FactRow({ fact, onChanged, onError }: { fact: Fact; onChanged: () => vo
             className="input"
             aria-label="Fact"
             value={text}
-            autoFocus
-            onChange={(event) => setText(event.target.value)}
+            ref={focusOnMount}
+            onChange={(event) => setText(event.currentTarget.value)}
             onKeyDown={(event) => {
               if (event.key === "Escape") {
                 setText(fact.text);

@@ -71,7 +71,7 @@ function AddProvider({ onAdded }: { onAdded: () => void }) {
       <h3>Add a provider</h3>
       <div className="field">
         <label htmlFor="provider-kind">Type</label>
-        <select id="provider-kind" className="input select" value={kind} onChange={(e) => setKind(e.target.value as ProviderKind)}>
+        <select id="provider-kind" className="input select" value={kind} onChange={(e) => setKind(e.currentTarget.value as ProviderKind)}>
           {ADDABLE.map((a) => (
             <option key={a.kind} value={a.kind}>
               {a.label}
@@ -99,7 +99,7 @@ function AddProvider({ onAdded }: { onAdded: () => void }) {
       )}
       <div className="field">
         <label htmlFor="provider-key">API key{kind === "custom" ? " (if the server needs one)" : ""}</label>
-        <input id="provider-key" name="api_key" className="input" type="password" autoComplete="off" spellCheck={false} />
+        <input id="provider-key" name="api_key" className="input" type="password" autoComplete="off" spellcheck={false} />
       </div>
       <div className="field">
         <label htmlFor="provider-model">Default model (optional)</label>

@@ -59,12 +59,12 @@ export function SearchPanel({ onOpen }: { onOpen?: (hit: SearchHit) => void }) {
           aria-label="Search conversations"
           placeholder="Search conversations"
           value={query}
-          onChange={(event) => setQuery(event.target.value)}
+          onChange={(event) => setQuery(event.currentTarget.value)}
           onKeyDown={(event) => {
             if (event.key === "Escape") setQuery("");
           }}
           autoComplete="off"
-          spellCheck={false}
+          spellcheck={false}
         />
       </div>
       {trimmed !== "" && error && (

@@ -100,7 +100,7 @@ export function SecretField({ name, provider, label, slug, onSave, removable = t
             data-testid={`secret-input-${slug}`}
             aria-describedby={statusId}
             autoComplete="off"
-            spellCheck={false}
+            spellcheck={false}
             placeholder={exists ? "Enter a new key to replace it" : "Paste your key"}
             ref={input}
             onChange={(event) => setHasKey(event.currentTarget.value.trim() !== "")}

@@ -85,7 +85,7 @@ function ThemeSelect({ theme, onSettings }: { theme: Theme; onSettings: (s: Sett
         data-testid="theme-select"
         value={pending ?? theme}
         onChange={(event) => {
-          if (isTheme(event.target.value)) void choose(event.target.value);
+          if (isTheme(event.currentTarget.value)) void choose(event.currentTarget.value);
         }}
       >
         {THEMES.map((option) => (

@@ -122,7 +122,9 @@ describe("ThreadList", () => {
 
     within(nav).getByRole("button", { name: /^Chat 2/ }).focus();
     await user.keyboard("{F2}");
+    expect(within(nav).getByRole("textbox", { name: "Conversation title" })).toHaveFocus();
     await user.keyboard("{Escape}");
+    expect(within(nav).getByRole("button", { name: /^Chat 2/ })).toHaveFocus();
     expect(props.onRename).toHaveBeenCalledTimes(1);
 
     within(nav).getByRole("button", { name: /^Chat 2/ }).focus();

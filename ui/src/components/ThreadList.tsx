@@ -11,6 +11,7 @@ import { Pencil, Pin, PinOff, Trash2 } from "lucide-react";
 import type { ThreadSummary } from "../bindings/ThreadSummary";
 import type { SpeasyError } from "../ipc";
 import { dateGroup } from "../lib/dateGroups";
+import { useAutoFocus } from "../lib/useAutoFocus";
 import { ErrorMessage } from "./ErrorMessage";
 
 type Row = { kind: "group"; label: string } | { kind: "thread"; thread: ThreadSummary };
@@ -49,6 +50,25 @@ function rowsOf(threads: ThreadSummary[]): Row[] {
   return rows;
 }
 
+/** The row's title as a text box: Enter keeps the new title, Escape or leaving it cancels. */
+function RenameBox({ title, onDone }: { title: string; onDone: (title: string | null) => void }) {
+  const box = useRef<HTMLInputElement>(null);
+  useAutoFocus(box, true, true);
+  return (
+    <input
+      ref={box}
+      className="input thread-rename"
+      aria-label="Conversation title"
+      defaultValue={title}
+      onKeyDown={(event) => {
+        if (event.key === "Enter") onDone(event.currentTarget.value.trim());
+        else if (event.key === "Escape") onDone(null);
+      }}
+      onBlur={() => onDone(null)}
+    />
+  );
+}
+
 function ThreadRow({
   thread,
   active,
@@ -81,22 +101,12 @@ function ThreadRow({
   const title = thread.title?.trim() || "Untitled";
   if (editing) {
     return (
-      <input
-        className="input thread-rename"
-        aria-label="Conversation title"
-        defaultValue={thread.title ?? ""}
-        autoFocus
-        onFocus={(event) => event.currentTarget.select()}
-        onKeyDown={(event) => {
-          if (event.key === "Enter") {
-            const value = event.currentTarget.value.trim();
-            setEditing(false);
-            if (value !== "" && value !== thread.title) onRename(value);
-          } else if (event.key === "Escape") {
-            setEditing(false);
-          }
+      <RenameBox
+        title={thread.title ?? ""}
+        onDone={(value) => {
+          setEditing(false);
+          if (value !== null && value !== "" && value !== thread.title) onRename(value);
         }}
-        onBlur={() => setEditing(false)}
       />
     );
   }

@@ -2,12 +2,13 @@
  * Actions: what reaches the host (server vs client handler, defaults, the sync flag, payload
  * merging), loading behaviours while the host works, and form value collection.
  */
-import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
 import { toWidgetAction } from "./actions";
 import { closest, deferred, fixture, ITEM_ID, recordingHost, renderWidget } from "./testing";
+import { Widget } from "./Widget";
 
 function card(...children: unknown[]) {
   return { type: "Card", children };
@@ -353,7 +354,11 @@ describe("change actions", () => {
 
   it("DatePicker, Checkbox and RadioGroup send their new value under their name", async () => {
     const { host } = renderWidget(fixture("controls"));
-    fireEvent.change(screen.getByLabelText("Due date"), { target: { value: "2026-05-01" } });
+    // A browser fires `input` then `change` when a date is picked; the action goes once.
+    const due = screen.getByLabelText("Due date");
+    fireEvent.input(due, { target: { value: "2026-05-01" } });
+    fireEvent.change(due);
+    expect(host.serverAction).toHaveBeenCalledTimes(1);
     expect(host.serverAction).toHaveBeenLastCalledWith(expect.objectContaining({ type: "task.due", payload: { due: "2026-05-01" } }), ITEM_ID);
     await userEvent.click(screen.getByRole("button", { name: "Clear Due date" }));
     expect(host.serverAction).toHaveBeenLastCalledWith(expect.objectContaining({ type: "task.due", payload: { due: null } }), ITEM_ID);
@@ -366,10 +371,15 @@ describe("change actions", () => {
     await waitFor(() => expect(screen.getByRole("radio", { name: "High" })).toBeChecked());
   });
 
-  it("radios outside a form get a widget-unique name, so two widgets do not share a group", () => {
+  it("radios outside a form get a widget-unique name, so two widgets of a thread do not share a group", () => {
     const root = card({ type: "RadioGroup", name: "size", options: [{ label: "S", value: "s" }] });
-    renderWidget(root);
-    renderWidget(root);
+    const host = recordingHost();
+    render(
+      <>
+        <Widget root={root} itemId="item_1" host={host} />
+        <Widget root={root} itemId="item_2" host={host} />
+      </>,
+    );
     const [a, b] = screen.getAllByRole("radio", { name: "S" });
     expect(a?.getAttribute("name")).not.toBe(b?.getAttribute("name"));
     expect(closest(a!, "[role=radiogroup]")).toHaveAccessibleName("Size");

@@ -427,8 +427,7 @@ describe("media", () => {
     const { container } = renderWidget(fixture("chart-bar"));
     const figure = await screen.findByRole("figure", { name: "bar chart: Online, Stores" });
     expect(figure).toHaveStyle({ height: "240px" });
-    const svg = figure.querySelector("svg.recharts-surface[role=application]");
-    expect(svg).toHaveAttribute("height", "240");
+    await waitFor(() => expect(figure.querySelector("svg.recharts-surface[role=application]")).toHaveAttribute("height", "240"));
     await waitFor(() => expect(container.querySelectorAll(".recharts-bar-rectangle")).toHaveLength(8));
     const fills = new Set(Array.from(container.querySelectorAll(".recharts-bar-rectangle path")).map((p) => p.getAttribute("fill")));
     expect(fills).toEqual(new Set(["#3b82f6", "#f97316"]));
@@ -457,6 +456,15 @@ describe("media", () => {
 });
 
 describe("form controls", () => {
+  it.each([
+    ["Input", { type: "Input", name: "city", autoFocus: true }, "City"],
+    ["Textarea", { type: "Textarea", name: "notes", autoFocus: true }, "Notes"],
+    ["editable Text", { type: "Text", value: "Lisbon", editable: { name: "trip_name", autoFocus: true } }, "Trip name"],
+  ])("autoFocus puts the caret in the %s of a widget that arrives after the page loaded", (_kind, field, name) => {
+    renderWidget({ type: "Card", children: [{ type: "Text", value: "Where to?" }, field] });
+    expect(screen.getByRole("textbox", { name })).toHaveFocus();
+  });
+
   it("Labels name their controls; defaults show in every control kind", () => {
     renderWidget(fixture("form"));
     expect(screen.getByLabelText("Destination")).toHaveValue("Kyoto");

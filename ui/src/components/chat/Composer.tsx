@@ -75,9 +75,9 @@ export function Composer({ streaming, disabledReason, disabledAction, onSend, on
           rows={1}
           value={text}
           disabled={disabled}
-          onChange={(event) => setText(event.target.value)}
+          onChange={(event) => setText(event.currentTarget.value)}
           onKeyDown={(event) => {
-            if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
+            if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
               event.preventDefault();
               submit();
             }

@@ -22,7 +22,7 @@ export function PersonaPicker({
   return (
     <label className="picker">
       <span className="visually-hidden">Persona</span>
-      <select className="select select-small" value={value} onChange={(event) => onChange(event.target.value)}>
+      <select className="select select-small" value={value} onChange={(event) => onChange(event.currentTarget.value)}>
         {personas.map((p) => (
           <option key={p.id} value={p.id}>
             {p.name}
@@ -94,7 +94,7 @@ export function ModelPicker({
   return (
     <label className="picker" title={unavailable ? "Couldn’t load this provider’s models" : undefined}>
       <span className="visually-hidden">Model</span>
-      <select className="select select-small" value={value} onChange={(event) => onChange(event.target.value)}>
+      <select className="select select-small" value={value} onChange={(event) => onChange(event.currentTarget.value)}>
         <option value="">{provider.default_model ? `Default (${provider.default_model})` : "Default model"}</option>
         {value !== "" && !ids.has(value) && <option value={value}>{value}</option>}
         {models.map((m) => (

@@ -4,10 +4,11 @@
  */
 import { useLayoutEffect, type CSSProperties } from "react";
 
+import { useAutoFocus } from "../../lib/useAutoFocus";
 import type { NodeOf } from "../types";
 import { autofillProps, controlClasses, useAutoSelect, useFieldA11y } from "./field";
 
-const INPUT_TYPES = ["number", "email", "text", "password", "tel", "url"];
+const INPUT_TYPES = ["number", "email", "text", "password", "tel", "url"] as const;
 
 /** Line height of field text, in em (for `maxRows`). */
 const LINE_HEIGHT = 1.5;
@@ -15,19 +16,22 @@ const LINE_HEIGHT = 1.5;
 export function Input({ node }: { node: NodeOf<"Input"> }) {
   const a11y = useFieldA11y(node.name, node.placeholder);
   const ref = useAutoSelect<HTMLInputElement>(node.autoSelect);
+  useAutoFocus(ref, node.autoFocus === true);
+  // Preact types each input `type` with the attributes it allows; the union of the six does not
+  // narrow to one of them, so it is passed as the plain text kind they all share.
+  const type = (INPUT_TYPES.find((t) => t === node.inputType) ?? "text") as "text";
   return (
     <input
       ref={ref}
       {...a11y}
       {...autofillProps(node.allowAutofillExtensions)}
       className={controlClasses("ck-input", node)}
-      type={INPUT_TYPES.includes(node.inputType ?? "") ? node.inputType : "text"}
+      type={type}
       name={node.name}
       defaultValue={node.defaultValue}
       required={node.required}
       pattern={node.pattern}
       placeholder={node.placeholder}
-      autoFocus={node.autoFocus}
       disabled={node.disabled}
     />
   );
@@ -44,6 +48,7 @@ function fitContent(element: HTMLTextAreaElement) {
 export function Textarea({ node }: { node: NodeOf<"Textarea"> }) {
   const a11y = useFieldA11y(node.name, node.placeholder);
   const ref = useAutoSelect<HTMLTextAreaElement>(node.autoSelect);
+  useAutoFocus(ref, node.autoFocus === true);
   const autoResize = node.autoResize === true;
   const maxRows = typeof node.maxRows === "number" && node.maxRows > 0 ? node.maxRows : undefined;
   useLayoutEffect(() => {
@@ -64,7 +69,6 @@ export function Textarea({ node }: { node: NodeOf<"Textarea"> }) {
       defaultValue={node.defaultValue}
       required={node.required}
       placeholder={node.placeholder}
-      autoFocus={node.autoFocus}
       disabled={node.disabled}
       style={style}
       data-auto-resize={autoResize || undefined}

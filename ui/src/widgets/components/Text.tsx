@@ -7,6 +7,7 @@
 import { useEffect, useRef, type CSSProperties } from "react";
 
 import type { EditableField } from "../../bindings/widgets/EditableField";
+import { useAutoFocus } from "../../lib/useAutoFocus";
 import { resolveColor } from "../palette";
 import { humanize, useRuntime } from "../runtime";
 import { cls, defined, length, tokenClass } from "../style";
@@ -55,6 +56,7 @@ function EditableText({ node, field }: { node: NodeOf<"Text">; field: EditableFi
   const runtime = useRuntime();
   const ref = useRef<HTMLInputElement>(null);
   const { className, style } = typography(node, scheme, "text", TEXT_SIZES);
+  useAutoFocus(ref, field.autoFocus === true);
   useEffect(() => {
     if (field.autoSelect === true && field.autoFocus === true) ref.current?.select();
   }, [field.autoSelect, field.autoFocus]);
@@ -69,7 +71,6 @@ function EditableText({ node, field }: { node: NodeOf<"Text">; field: EditableFi
       placeholder={field.placeholder}
       required={field.required}
       pattern={field.pattern}
-      autoFocus={field.autoFocus}
       autoComplete={field.autoComplete ?? (field.allowAutofillExtensions === true ? undefined : "off")}
       aria-label={runtime.isLabelled(field.name) ? undefined : (field.placeholder ?? humanize(field.name))}
       onFocus={field.autoSelect === true ? (event) => event.currentTarget.select() : undefined}
