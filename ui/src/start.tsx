@@ -9,6 +9,8 @@ import { App } from "./App";
 import type { Settings } from "./bindings/Settings";
 import type { StoreStatus } from "./bindings/StoreStatus";
 
+performance.mark("app code loaded");
+
 export function start(root: HTMLElement, status?: StoreStatus, settings?: Settings): void {
   performance.mark("first render");
   createRoot(root).render(
