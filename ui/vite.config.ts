@@ -2,37 +2,14 @@
 // two thirds of the start-up chunk, and parsing it plus a first render in a cold
 // JavaScriptCore was most of the time between the page arriving and the first screen painted.
 import preact from "@preact/preset-vite";
-import type { Plugin } from "vite";
 import { defineConfig } from "vitest/config";
-
-/**
- * `main.tsx` asks the core for the first screen's data, then imports `start.tsx` (React and the
- * app). This lets the page fetch that chunk in parallel with the entry instead of after it, so
- * both the IPC round trip and the download overlap the entry's evaluation.
- */
-function preloadStartChunk(): Plugin {
-  return {
-    name: "speasy-preload-start-chunk",
-    apply: "build",
-    transformIndexHtml: {
-      order: "post",
-      handler(_html, ctx) {
-        const chunk = Object.values(ctx.bundle ?? {}).find(
-          (c) => c.type === "chunk" && c.isDynamicEntry && c.moduleIds.some((id) => id.endsWith("/src/start.tsx")),
-        );
-        if (!chunk) throw new Error("no chunk for src/start.tsx: main.tsx must import it dynamically");
-        return [{ tag: "link", attrs: { rel: "modulepreload", crossorigin: true, href: `/${chunk.fileName}` }, injectTo: "head" }];
-      },
-    },
-  };
-}
 
 // Set by `tauri dev` when developing against a device on the network.
 const host = process.env.TAURI_DEV_HOST;
 
 // https://v2.tauri.app/start/frontend/vite/
 export default defineConfig({
-  plugins: [preact(), preloadStartChunk()],
+  plugins: [preact()],
   // Keep the Rust compiler's output visible when run through `tauri dev`.
   clearScreen: false,
   server: {

@@ -8,8 +8,8 @@ mod commands;
 use std::sync::Arc;
 use std::time::Instant;
 
-use speasy_core::{Core, CoreConfig};
-use tauri::{Builder, Manager, Runtime};
+use speasy_core::{Core, CoreConfig, FirstScreen};
+use tauri::{Builder, Manager, Runtime, WebviewWindowBuilder};
 use tracing_subscriber::EnvFilter;
 
 /// When the process started, for the first-paint figure (`commands::ui_painted`), and the
@@ -40,11 +40,47 @@ impl Started {
     }
 }
 
-/// Register state and commands on a builder (tests pass `tauri::test::mock_builder()`).
+/// How many threads the sidebar's first page has (`SUMMARY_PAGE` in ui/src/chat/firstPage.ts;
+/// the UI asks for its page itself when the numbers differ).
+const FIRST_PAGE: usize = 100;
+
+/// The script that puts the first screen's data in the page (`ui/src/ipc/firstScreen.ts`), on
+/// the window's first load only: a reload asks the core, whose answers may have changed since.
+fn first_screen_script(first: &FirstScreen) -> Option<String> {
+    let json = serde_json::to_string(first)
+        .inspect_err(|e| tracing::warn!(error = %e, "first screen: not serialisable"))
+        .ok()?;
+    Some(format!(
+        "(() => {{ try {{ if (sessionStorage.getItem('speasy.first-screen')) return; \
+         sessionStorage.setItem('speasy.first-screen', '1'); }} catch (_) {{ return; }} \
+         window.__SPEASY_FIRST_SCREEN__ = {json}; }})();"
+    ))
+}
+
+/// Open the main window (configured in tauri.conf.json, `create: false`), with the first
+/// screen's data in its page when it could be read.
+fn open_main_window<R: Runtime>(
+    app: &tauri::App<R>,
+    first: Option<FirstScreen>,
+) -> tauri::Result<()> {
+    let Some(config) = app.config().app.windows.iter().find(|w| w.label == "main") else {
+        return Err(tauri::Error::WindowNotFound);
+    };
+    let mut window = WebviewWindowBuilder::from_config(app.handle(), config)?;
+    if let Some(script) = first.as_ref().and_then(first_screen_script) {
+        window = window.initialization_script(script);
+    }
+    window.build()?;
+    Ok(())
+}
+
+/// Register state and commands on a builder, and open the window. `first_screen` reads the
+/// first screen's data (started early, on its own thread).
 pub fn build_app<R: Runtime>(
     builder: Builder<R>,
     core: Arc<Core>,
     started: Arc<Started>,
+    first_screen: std::thread::JoinHandle<FirstScreen>,
 ) -> Builder<R> {
     let api_core = Arc::clone(&core);
     let page_started = Arc::clone(&started);
@@ -56,6 +92,14 @@ pub fn build_app<R: Runtime>(
             });
         })
         .setup(move |app| {
+            let first = first_screen
+                .join()
+                .inspect_err(|_| tracing::warn!("first screen: the reading thread panicked"))
+                .ok();
+            if let Some(started) = app.try_state::<Arc<Started>>() {
+                started.mark("first screen read");
+            }
+            open_main_window(app, first)?;
             if let Some(started) = app.try_state::<Arc<Started>>() {
                 started.mark("window created");
             }
@@ -95,6 +139,11 @@ pub fn run() {
         .init();
     let core = Arc::new(Core::start(CoreConfig::default()));
     started.mark("core started");
+    // Read while Tauri starts; the window's page gets it (`build_app`).
+    let first_screen = {
+        let core = Arc::clone(&core);
+        std::thread::spawn(move || core.first_screen(FIRST_PAGE))
+    };
     tracing::info!(data_dir = %core.data_dir().display(), "starting Speasy");
     let builder = Builder::default()
         // First, so a second launch hands over before anything else starts.
@@ -106,7 +155,8 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build());
-    let app = match build_app(builder, Arc::clone(&core), started).build(tauri::generate_context!())
+    let app = match build_app(builder, Arc::clone(&core), started, first_screen)
+        .build(tauri::generate_context!())
     {
         Ok(app) => app,
         Err(e) => {

@@ -19,7 +19,7 @@ use crate::paths::{self, APP_ID};
 use crate::providers::openai::{Client, Endpoint, Policy};
 use crate::providers::{Provider, ProviderKind, detect};
 use crate::secrets::{KeyringStore, SecretName, SecretStore};
-use crate::store::{self, DB_FILE, SearchHit, Settings, SettingsPatch, Store};
+use crate::store::{self, DB_FILE, SearchHit, Settings, SettingsPatch, Store, ThreadSummary};
 
 /// What the app shows about itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -31,6 +31,24 @@ pub struct AppInfo {
     #[ts(type = "number")]
     pub schema_version: i64,
     pub secret_backend: String,
+}
+
+/// What the desktop app's first screen shows, read at start so the shell can put it in the page
+/// with the page itself: the first frame then needs no request to the core. A part that cannot
+/// be read is left out, and the UI asks for it the usual way (and shows that error).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct FirstScreen {
+    pub status: StoreStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub settings: Option<Settings>,
+    /// The sidebar's first page: what `speasy.threads.list` answers for `threads_limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub threads: Option<Page<ThreadSummary>>,
+    #[ts(type = "number")]
+    pub threads_limit: usize,
 }
 
 /// Whether the local store is usable.
@@ -238,6 +256,22 @@ impl Core {
             schema_version: store.schema_version()?,
             secret_backend: self.secrets.backend(),
         })
+    }
+
+    /// The first screen's data (see [`FirstScreen`]).
+    pub fn first_screen(&self, threads_limit: usize) -> FirstScreen {
+        let store = self.store().ok();
+        let settings = store.as_ref().and_then(|s| {
+            s.settings()
+                .inspect_err(|e| tracing::warn!(error = %e, "first screen: no settings"))
+                .ok()
+        });
+        let threads = store.as_ref().and_then(|s| {
+            s.list_thread_summaries(threads_limit, None)
+                .inspect_err(|e| tracing::warn!(error = %e, "first screen: no threads"))
+                .ok()
+        });
+        FirstScreen { status: self.store_status(), settings, threads, threads_limit }
     }
 
     pub fn settings(&self) -> Result<Settings, ApiError> {

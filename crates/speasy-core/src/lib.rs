@@ -21,5 +21,7 @@ pub mod secrets;
 pub mod store;
 
 pub use crate::chat::{ChatKitResponse, EventStream};
-pub use crate::core::{AppInfo, Core, CoreConfig, ProviderOverride, Resolved, StoreStatus};
+pub use crate::core::{
+    AppInfo, Core, CoreConfig, FirstScreen, ProviderOverride, Resolved, StoreStatus,
+};
 pub use crate::error::{ApiError, CoreError, ErrorKind, SecretError, StoreError};

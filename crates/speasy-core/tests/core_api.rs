@@ -2,6 +2,8 @@
 //! the outside, errors are `{kind, message}`.
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod common;
+
 use std::sync::Arc;
 
 use speasy_core::secrets::{ExposeSecret, MemoryStore, SecretName, SecretStore};
@@ -206,4 +208,44 @@ async fn a_delete_waits_out_its_undo_window_and_quitting_does_not_lose_it() {
         c.delete_thread_later("no-such-thread", Duration::ZERO).unwrap_err().kind,
         ErrorKind::NotFound
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_first_screen_is_what_the_requests_would_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = Arc::new(core(dir.path(), Arc::new(MemoryStore::default())));
+    let store = c.store().unwrap();
+    let mut ids = Vec::new();
+    for (n, title) in ["Sourdough", "Lisbon trip", "Rust lifetimes"].iter().enumerate() {
+        let t = common::thread(&store, Some(title), 1_700_000_000_000 + i64::try_from(n).unwrap());
+        ids.push(t.id);
+    }
+    store.set_thread_pinned(&ids[0], true).unwrap();
+    c.update_settings(&SettingsPatch { theme: Some(Theme::Dark), ..SettingsPatch::default() })
+        .unwrap();
+
+    let first = c.first_screen(2);
+    let json = serde_json::to_value(&first).unwrap();
+    assert_eq!(json["status"], serde_json::to_value(c.store_status()).unwrap());
+    assert_eq!(json["settings"], serde_json::to_value(c.settings().unwrap()).unwrap());
+    let listed =
+        match c.chatkit(br#"{"type":"speasy.threads.list","params":{"limit":2}}"#).await.unwrap() {
+            speasy_core::ChatKitResponse::Json(v) => v,
+            speasy_core::ChatKitResponse::Stream(_) => panic!("a JSON request streamed"),
+        };
+    assert_eq!(json["threads"], listed, "the sidebar's first page, pinned first");
+    assert_eq!(json["threads"]["data"][0]["id"], ids[0]);
+    assert_eq!(json["threads"]["has_more"], true);
+    assert_eq!(json["threads_limit"], 2);
+}
+
+#[test]
+fn a_first_screen_without_a_store_says_why_and_leaves_the_rest_to_the_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(speasy_core::store::DB_FILE), "not a database").unwrap();
+    let c = core(dir.path(), Arc::new(MemoryStore::default()));
+    let json = serde_json::to_value(c.first_screen(100)).unwrap();
+    assert_eq!(json["status"]["state"], "failed");
+    assert_eq!(json["status"]["error"]["kind"], "store_not_a_database", "{json}");
+    assert!(json.get("settings").is_none() && json.get("threads").is_none(), "{json}");
 }

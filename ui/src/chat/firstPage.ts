@@ -1,7 +1,6 @@
 /**
- * The sidebar's first page, asked for by `main.tsx` before React has even loaded (so the IPC
- * round trip overlaps loading the app's code) and taken by `useThreadSummaries`. No React here:
- * this module is part of the small start-up chunk.
+ * The sidebar's first page, given by the shell with the page or asked for by `main.tsx` before
+ * the app renders, and taken by `useThreadSummaries` (so its first render has the rows).
  */
 import type { Page } from "../bindings/Page";
 import type { ThreadSummary } from "../bindings/ThreadSummary";
@@ -12,12 +11,13 @@ export const SUMMARY_PAGE = 100;
 let request: Promise<Page<ThreadSummary>> | null = null;
 let arrived: Page<ThreadSummary> | null = null;
 
-/** Asks for the first page. Settles either way; a failure is reported by whoever takes the
+/** Asks for the first page, unless the shell already gave it (`given`, read at start for
+ *  `SUMMARY_PAGE` threads). Settles either way; a failure is reported by whoever takes the
  *  request (`takePrefetched`). */
-export function prefetchThreadSummaries(): Promise<void> {
-  const asked = speasy("speasy.threads.list", { limit: SUMMARY_PAGE });
+export function prefetchThreadSummaries(given?: Page<ThreadSummary>): Promise<void> {
+  const asked = given ? Promise.resolve(given) : speasy("speasy.threads.list", { limit: SUMMARY_PAGE });
   request = asked;
-  arrived = null;
+  arrived = given ?? null;
   return asked.then(
     (page) => {
       if (request === asked) arrived = page;

@@ -69,6 +69,22 @@ describe("the sidebar's data", () => {
     expect(core.requests("speasy.threads.list")).toHaveLength(2);
   });
 
+  it("starts from the page the shell gave with the page, without asking the core", async () => {
+    const core = sidebarCore(summaries(3));
+    const given = { data: summaries(2), has_more: true, after: "t1" };
+    const settled = prefetchThreadSummaries(given);
+    // Synchronously there: a render before the promise settles has the rows too.
+    const { result } = renderHook(() => useThreadSummaries());
+    expect(result.current.threads?.map((t) => t.id)).toEqual(["t0", "t1"]);
+    expect(result.current.hasMore).toBe(true);
+    await act(() => settled);
+    expect(core.requests("speasy.threads.list")).toHaveLength(0);
+    // The next page continues after it.
+    await act(() => result.current.loadMore());
+    expect(core.requests("speasy.threads.list").map((r) => r.params)).toEqual([{ limit: SUMMARY_PAGE, after: "t1" }]);
+    expect(result.current.threads?.map((t) => t.id)).toEqual(["t0", "t1", "t2"]);
+  });
+
   it("hides a deleted thread at once and leaves the delete to the core; Undo restores it", async () => {
     const core = sidebarCore(summaries(3));
     const { result } = renderHook(() => useThreadSummaries());

@@ -73,7 +73,10 @@ export function Shell({ initialSettings }: { initialSettings?: Settings }) {
     painted.current = true;
     performance.mark("thread list rendered");
     // Only a start-up figure: a failure to report it changes nothing for the person.
-    window.requestAnimationFrame(() => void uiPainted().catch(() => undefined));
+    window.requestAnimationFrame(() => {
+      performance.mark("frame");
+      void uiPainted().catch(() => undefined);
+    });
   }, [summaries.threads]);
 
   const openThread = useCallback((threadId: string | null, focusItemId: string | null = null) => {
