@@ -84,6 +84,7 @@ pub fn build_app<R: Runtime>(
 ) -> Builder<R> {
     let api_core = Arc::clone(&core);
     let page_started = Arc::clone(&started);
+    let setup_started = Arc::clone(&started);
     builder
         .on_page_load(move |_webview, payload| {
             page_started.mark(match payload.event() {
@@ -96,13 +97,9 @@ pub fn build_app<R: Runtime>(
                 .join()
                 .inspect_err(|_| tracing::warn!("first screen: the reading thread panicked"))
                 .ok();
-            if let Some(started) = app.try_state::<Arc<Started>>() {
-                started.mark("first screen read");
-            }
+            setup_started.mark("first screen read");
             open_main_window(app, first)?;
-            if let Some(started) = app.try_state::<Arc<Started>>() {
-                started.mark("window created");
-            }
+            setup_started.mark("window created");
             // The local API, if it was left on (Settings → Local API).
             tauri::async_runtime::spawn(async move {
                 if let Err(e) = api_core.api_apply().await {

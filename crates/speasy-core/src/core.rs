@@ -260,6 +260,7 @@ impl Core {
 
     /// The first screen's data (see [`FirstScreen`]).
     pub fn first_screen(&self, threads_limit: usize) -> FirstScreen {
+        let threads_limit = crate::chat::ops::summary_page_size(Some(threads_limit));
         let store = self.store().ok();
         let settings = store.as_ref().and_then(|s| {
             s.settings()

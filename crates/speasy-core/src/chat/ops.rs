@@ -14,6 +14,12 @@ use crate::providers::{self, ModelInfo, Provider, ProviderInput, ProviderKind};
 use crate::secrets::{Incoming, SecretName};
 use crate::store::{FactStatus, PersonaInput, SettingsPatch};
 
+/// The sidebar's page size for `speasy.threads.list` (and the first screen): 100 unless asked,
+/// at most 500.
+pub(crate) fn summary_page_size(limit: Option<usize>) -> usize {
+    limit.unwrap_or(100).clamp(1, 500)
+}
+
 /// A `speasy.*` request.
 #[derive(Debug, Clone, Deserialize, Serialize, TS)]
 #[serde(tag = "type", content = "params")]
@@ -289,7 +295,7 @@ pub async fn run(core: &Arc<Core>, op: Op) -> Result<Value, ApiError> {
             Ok(json!({}))
         }
         Op::ThreadsList { after, limit } => {
-            let limit = limit.unwrap_or(100).clamp(1, 500);
+            let limit = summary_page_size(limit);
             to_json(store()?.list_thread_summaries(limit, after.as_deref())?)
         }
         Op::ThreadsGet { thread_id } => {
