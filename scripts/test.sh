@@ -70,6 +70,12 @@ say "keychain: kernel keyutils fallback (no D-Bus session)"
 env -u DBUS_SESSION_BUS_ADDRESS timeout 60 keyctl session - "$KEYRING_TEST" --ignored --exact keyutils_fallback_when_no_secret_service
 rm -rf "$khome" "$krun" 2>/dev/null || true
 
+say "voice: capture from a virtual microphone (PulseAudio), endpointing, transcription"
+VOICE_TEST="$(cargo test --locked -p speasy-core --test voice --no-run --message-format=json 2>/dev/null \
+  | sed -n 's/.*"executable":"\([^"]*voice[^"]*\)".*/\1/p' | tail -1)"
+[[ -x "$VOICE_TEST" ]] || die "could not build the voice test"
+timeout 120 "$ROOT/scripts/with-virtual-audio.sh" "$VOICE_TEST" --ignored --nocapture
+
 say "UI typecheck and unit tests"
 (cd "$UI" && npm run typecheck --silent && npm test --silent)
 

@@ -6,6 +6,7 @@
 //! - [`chat`]: the chat engine — the ChatKit server in-process, tools, personas, context.
 //! - [`chatkit`]: ChatKit protocol types and widget builders.
 //! - [`providers`]: the OpenAI-compatible client for OpenAI, OpenRouter and local servers.
+//! - [`voice`]: the microphone, end-of-utterance detection, speech-to-text.
 //! - [`clock`]: UUIDv7 ids and the hybrid logical clock used for sync.
 //! - [`error`]: typed errors and the one `{kind, message}` error front ends receive.
 
@@ -19,6 +20,7 @@ pub mod paths;
 pub mod providers;
 pub mod secrets;
 pub mod store;
+pub mod voice;
 
 pub use crate::chat::{ChatKitResponse, EventStream};
 pub use crate::core::{

@@ -1,5 +1,6 @@
 //! Test support for Speasy: [`OpenAiStub`], a scripted OpenAI-compatible HTTP server on
-//! `127.0.0.1`, and builders for OpenAI's exact streaming and error bodies.
+//! `127.0.0.1`, and builders for OpenAI's exact streaming and error bodies; [`SpeechStub`], a
+//! speech-to-text stand-in (OpenAI and ElevenLabs wire formats) that recognises known audio.
 //!
 //! ```no_run
 //! # async fn demo() {
@@ -14,8 +15,10 @@
 
 mod reply;
 mod server;
+mod speech;
 mod stream;
 
 pub use reply::Reply;
 pub use server::{OpenAiStub, Recorded};
+pub use speech::{SpeechStub, Upload, best_correlation, decode as decode_wav};
 pub use stream::{COMPLETION_ID, CREATED, SYSTEM_FINGERPRINT, Stream, ToolCall};

@@ -526,19 +526,27 @@ impl Client {
         rb
     }
 
-    async fn send(
+    /// The HTTP client, for services with an API of their own (ElevenLabs): requests built on
+    /// it go through [`Client::send`] for the same time limits and error mapping.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// Send a request; an unsuccessful status becomes a typed error (`label` names the
+    /// service in it).
+    pub(crate) async fn send(
         &self,
-        ep: &Endpoint,
+        label: &str,
         rb: reqwest::RequestBuilder,
         model: Option<&str>,
     ) -> Result<reqwest::Response, ProviderError> {
         let resp = tokio::time::timeout(self.policy.first_byte_timeout, rb.send())
             .await
             .map_err(|_| ProviderError::Timeout {
-                provider: ep.label.clone(),
+                provider: label.to_owned(),
                 what: "waiting for the server to answer",
             })?
-            .map_err(|e| network(&ep.label, &e))?;
+            .map_err(|e| network(label, &e))?;
         if resp.status().is_success() {
             return Ok(resp);
         }
@@ -554,7 +562,55 @@ impl Client {
             .ok()
             .and_then(Result::ok)
             .unwrap_or_default();
-        Err(status_error(&ep.label, status, &body, retry_after, model, &url))
+        Err(status_error(label, status, &body, retry_after, model, &url))
+    }
+
+    /// A JSON response body (`what` names it in errors).
+    pub(crate) async fn read_json(
+        &self,
+        label: &str,
+        resp: reqwest::Response,
+        what: &'static str,
+    ) -> Result<Value, ProviderError> {
+        tokio::time::timeout(self.policy.idle_timeout, resp.json::<Value>())
+            .await
+            .map_err(|_| ProviderError::Timeout { provider: label.to_owned(), what })?
+            .map_err(|e| ProviderError::MalformedStream {
+                provider: label.to_owned(),
+                message: format!("{what} is not valid JSON ({e})"),
+            })
+    }
+
+    /// Transcribe speech: `POST /audio/transcriptions`, multipart with a WAV file, the model
+    /// (`whisper-1`, `gpt-4o-mini-transcribe`, a local server's model) and the language when
+    /// known. OpenAI, Groq and local Whisper servers speak this.
+    pub async fn transcribe(
+        &self,
+        ep: &Endpoint,
+        wav: Vec<u8>,
+        model: &str,
+        language: Option<&str>,
+    ) -> Result<String, ProviderError> {
+        let file = reqwest::multipart::Part::bytes(wav)
+            .file_name("speech.wav")
+            .mime_str("audio/wav")
+            .map_err(|e| ProviderError::InvalidConfig(format!("audio upload: {e}")))?;
+        let mut form = reqwest::multipart::Form::new()
+            .part("file", file)
+            .text("model", model.to_owned())
+            .text("response_format", "json");
+        if let Some(language) = language {
+            form = form.text("language", language.to_owned());
+        }
+        let rb = self.request(ep, reqwest::Method::POST, "/audio/transcriptions").multipart(form);
+        let resp = self.send(&ep.label, rb, Some(model)).await?;
+        let body = self.read_json(&ep.label, resp, "the transcription").await?;
+        body.get("text").and_then(Value::as_str).map(|t| t.trim().to_owned()).ok_or_else(|| {
+            ProviderError::MalformedStream {
+                provider: ep.label.clone(),
+                message: "the transcription has no \"text\"".into(),
+            }
+        })
     }
 
     /// Open a streamed chat completion. Transient failures before the first token (connection
@@ -612,7 +668,7 @@ impl Client {
             .request(ep, reqwest::Method::POST, "/chat/completions")
             .header(reqwest::header::ACCEPT, "text/event-stream")
             .json(&wire);
-        let resp = self.send(ep, rb, Some(&req.model)).await?;
+        let resp = self.send(&ep.label, rb, Some(&req.model)).await?;
         let mut stream = ChatStream {
             label: ep.label.clone(),
             events: body_events(resp, self.policy.idle_timeout),
@@ -643,7 +699,7 @@ impl Client {
     ) -> Result<String, ProviderError> {
         let wire = Wire { req, stream: false, stream_options: None };
         let rb = self.request(ep, reqwest::Method::POST, "/chat/completions").json(&wire);
-        let resp = self.send(ep, rb, Some(&req.model)).await?;
+        let resp = self.send(&ep.label, rb, Some(&req.model)).await?;
         let body: Value = tokio::time::timeout(self.policy.idle_timeout, resp.json())
             .await
             .map_err(|_| ProviderError::Timeout {
@@ -666,7 +722,7 @@ impl Client {
     /// The provider's models (`GET /models`), sorted by id.
     pub async fn list_models(&self, ep: &Endpoint) -> Result<Vec<ModelInfo>, ProviderError> {
         let rb = self.request(ep, reqwest::Method::GET, "/models");
-        let resp = self.send(ep, rb, None).await?;
+        let resp = self.send(&ep.label, rb, None).await?;
         #[derive(Deserialize)]
         struct List {
             data: Vec<ModelInfo>,
@@ -712,9 +768,11 @@ fn error_parts(body: &str) -> (String, Option<String>) {
         .and_then(Value::as_str)
         .or_else(|| err.as_str())
         .or_else(|| v.get("detail").and_then(Value::as_str))
+        // ElevenLabs: {"detail": {"status": "invalid_api_key", "message": "..."}}
+        .or_else(|| v.pointer("/detail/message").and_then(Value::as_str))
         .map(str::to_owned)
         .unwrap_or_else(|| body.chars().take(300).collect::<String>().trim().to_owned());
-    let code = err.get("code").and_then(|c| match c {
+    let code = err.get("code").or_else(|| v.pointer("/detail/status")).and_then(|c| match c {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         _ => None,

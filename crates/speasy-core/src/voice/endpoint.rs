@@ -1,0 +1,251 @@
+//! End-of-utterance detection for hands-free listening: a voice-activity detector (earshot, a
+//! small neural network in pure Rust) scores 16 ms frames of 16 kHz audio, and a small state
+//! machine turns scores into utterances — speech starts once it has lasted `min_speech`
+//! (shorter blips: a cough, a click, a door are ignored), and ends after `end_silence` without
+//! voice. An utterance keeps a little audio from before its first voiced frame, so the first
+//! syllable is not clipped.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use earshot::Detector;
+
+use super::audio::SPEECH_RATE;
+
+/// Samples per detector frame (16 ms at 16 kHz: what the detector takes).
+pub const FRAME: usize = 256;
+const FRAME_MS: u32 = (FRAME as u32 * 1000) / SPEECH_RATE;
+
+/// When speech starts and ends.
+#[derive(Debug, Clone)]
+pub struct EndpointConfig {
+    /// Detector score at or over which a frame is voice (0–1).
+    pub threshold: f32,
+    /// Voice shorter than this is not speech (it is dropped, and does not interrupt playback).
+    pub min_speech: Duration,
+    /// Silence that ends an utterance.
+    pub end_silence: Duration,
+    /// Audio kept from before the first voiced frame.
+    pub pre_roll: Duration,
+    /// An utterance is cut here even if the speaker goes on (a stuck-open microphone).
+    pub max_utterance: Duration,
+}
+
+impl Default for EndpointConfig {
+    fn default() -> Self {
+        Self {
+            threshold: 0.5,
+            min_speech: Duration::from_millis(300),
+            end_silence: Duration::from_millis(800),
+            pre_roll: Duration::from_millis(300),
+            max_utterance: Duration::from_secs(60),
+        }
+    }
+}
+
+/// What the endpointer saw.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EndpointEvent {
+    /// Speech has lasted `min_speech`: someone is talking (hands-free: stop playback).
+    SpeechStarted,
+    /// The speaker stopped for `end_silence` (or the utterance reached `max_utterance`).
+    Utterance(Utterance),
+}
+
+/// One utterance, as 16 kHz mono samples.
+#[derive(Clone, PartialEq)]
+pub struct Utterance {
+    pub samples: Vec<f32>,
+    /// From the first to the last voiced frame.
+    pub speech: Duration,
+}
+
+impl std::fmt::Debug for Utterance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Utterance")
+            .field("samples", &self.samples.len())
+            .field("speech", &self.speech)
+            .finish()
+    }
+}
+
+fn frames(d: Duration) -> usize {
+    (d.as_millis() as usize).div_ceil(FRAME_MS as usize)
+}
+
+enum State {
+    /// No voice yet; the last `pre_roll` of audio is kept.
+    Idle,
+    /// Voice heard, not yet `min_speech` of it.
+    Maybe { voiced: usize, silent: usize },
+    /// Speech.
+    Speaking { silent: usize },
+}
+
+/// Turns a stream of 16 kHz samples into utterances. Feed it with [`Endpointer::push`].
+pub struct Endpointer {
+    config: EndpointConfig,
+    detector: Box<Detector>,
+    partial: Vec<f32>,
+    /// Frames kept while idle (pre-roll).
+    before: VecDeque<Vec<f32>>,
+    /// The utterance so far (pre-roll included).
+    current: Vec<f32>,
+    /// Frames in `current` up to and including the last voiced one.
+    voiced_end: usize,
+    /// Frames in `current` before the first voiced one (the pre-roll).
+    voiced_start: usize,
+    state: State,
+}
+
+impl Endpointer {
+    pub fn new(config: EndpointConfig) -> Self {
+        Self {
+            config,
+            detector: Detector::default_boxed(),
+            partial: Vec::with_capacity(FRAME),
+            before: VecDeque::new(),
+            current: Vec::new(),
+            voiced_end: 0,
+            voiced_start: 0,
+            state: State::Idle,
+        }
+    }
+
+    /// Whether speech is under way (past `min_speech`).
+    pub fn speaking(&self) -> bool {
+        matches!(self.state, State::Speaking { .. })
+    }
+
+    /// Feed samples (any amount); returns what happened in them, in order.
+    pub fn push(&mut self, samples: &[f32]) -> Vec<EndpointEvent> {
+        let mut events = Vec::new();
+        let mut rest = samples;
+        while !rest.is_empty() {
+            let take = (FRAME - self.partial.len()).min(rest.len());
+            self.partial.extend_from_slice(&rest[..take]);
+            rest = &rest[take..];
+            if self.partial.len() == FRAME {
+                let frame = std::mem::replace(&mut self.partial, Vec::with_capacity(FRAME));
+                self.frame(frame, &mut events);
+            }
+        }
+        events
+    }
+
+    /// Forget everything heard so far (after playback, or when listening restarts).
+    pub fn reset(&mut self) {
+        self.detector.reset();
+        self.partial.clear();
+        self.before.clear();
+        self.current.clear();
+        self.state = State::Idle;
+    }
+
+    fn frame(&mut self, frame: Vec<f32>, events: &mut Vec<EndpointEvent>) {
+        let clamped: Vec<f32> = frame.iter().map(|s| s.clamp(-1.0, 1.0)).collect();
+        let voiced = self.detector.predict_f32(&clamped) >= self.config.threshold;
+        let frame_count = |v: &Vec<f32>| v.len() / FRAME;
+        match self.state {
+            State::Idle => {
+                if voiced {
+                    self.current = self.before.drain(..).flatten().collect();
+                    self.voiced_start = frame_count(&self.current);
+                    self.current.extend_from_slice(&frame);
+                    self.voiced_end = frame_count(&self.current);
+                    self.state = State::Maybe { voiced: 1, silent: 0 };
+                    self.check_started(events);
+                } else {
+                    self.before.push_back(frame);
+                    while self.before.len() > frames(self.config.pre_roll) {
+                        self.before.pop_front();
+                    }
+                }
+            }
+            State::Maybe { voiced: v, silent } => {
+                self.current.extend_from_slice(&frame);
+                if voiced {
+                    self.voiced_end = frame_count(&self.current);
+                    self.state = State::Maybe { voiced: v + 1, silent: 0 };
+                    self.check_started(events);
+                } else if silent + 1 >= frames(self.config.end_silence) {
+                    // A blip: voice that never lasted `min_speech`. Keep the tail as pre-roll.
+                    self.back_to_idle();
+                } else {
+                    self.state = State::Maybe { voiced: v, silent: silent + 1 };
+                }
+            }
+            State::Speaking { silent } => {
+                self.current.extend_from_slice(&frame);
+                let silent = if voiced {
+                    self.voiced_end = frame_count(&self.current);
+                    0
+                } else {
+                    silent + 1
+                };
+                let too_long = frame_count(&self.current) >= frames(self.config.max_utterance);
+                if silent >= frames(self.config.end_silence) || too_long {
+                    events.push(EndpointEvent::Utterance(self.take_utterance()));
+                } else {
+                    self.state = State::Speaking { silent };
+                }
+            }
+        }
+    }
+
+    /// Voice from the first voiced frame to now counts once it spans `min_speech`.
+    fn check_started(&mut self, events: &mut Vec<EndpointEvent>) {
+        let span = self.voiced_end - self.voiced_start;
+        if span >= frames(self.config.min_speech) {
+            self.state = State::Speaking { silent: 0 };
+            events.push(EndpointEvent::SpeechStarted);
+        }
+    }
+
+    fn back_to_idle(&mut self) {
+        let keep = frames(self.config.pre_roll) * FRAME;
+        let tail_start = self.current.len().saturating_sub(keep);
+        self.before = self.current[tail_start..].chunks(FRAME).map(<[f32]>::to_vec).collect();
+        self.current.clear();
+        self.state = State::Idle;
+    }
+
+    /// The utterance so far, ending a little after its last voiced frame (a natural fade,
+    /// and some room for a trailing consonant the detector scored low).
+    fn take_utterance(&mut self) -> Utterance {
+        let tail = frames(Duration::from_millis(200));
+        let end = ((self.voiced_end + tail) * FRAME).min(self.current.len());
+        let speech_frames = self.voiced_end - self.voiced_start;
+        let mut samples = std::mem::take(&mut self.current);
+        samples.truncate(end);
+        self.state = State::Idle;
+        self.before.clear();
+        Utterance {
+            samples,
+            speech: Duration::from_millis((speech_frames as u32 * FRAME_MS) as u64),
+        }
+    }
+
+    /// End of push-to-talk: what was said so far, if it was speech at all (`None` for
+    /// silence or a blip).
+    pub fn finish(&mut self) -> Option<Utterance> {
+        if !self.partial.is_empty() {
+            let mut last = std::mem::take(&mut self.partial);
+            last.resize(FRAME, 0.0);
+            let mut events = Vec::new();
+            self.frame(last, &mut events);
+            if let Some(EndpointEvent::Utterance(u)) =
+                events.into_iter().find(|e| matches!(e, EndpointEvent::Utterance(_)))
+            {
+                self.reset();
+                return Some(u);
+            }
+        }
+        let out = match self.state {
+            State::Speaking { .. } => Some(self.take_utterance()),
+            _ => None,
+        };
+        self.reset();
+        out
+    }
+}

@@ -1,0 +1,56 @@
+//! Voice: the system microphone in, speech out of it. [`capture`] opens an input device and
+//! delivers 16 kHz mono audio with levels; [`endpoint`] finds where an utterance starts and
+//! ends; [`stt`] sends an utterance to a speech-to-text service (OpenAI-compatible
+//! `/audio/transcriptions`, or ElevenLabs); [`audio`] holds the conversions between them.
+
+pub mod audio;
+pub mod capture;
+pub mod endpoint;
+pub mod stt;
+
+use crate::error::ProviderError;
+
+/// What can go wrong with voice, in words a person can act on.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum VoiceError {
+    #[error("No microphone was found. Plug one in, or pick another input in Settings → Voice.")]
+    NoInputDevice,
+    #[error(
+        "The audio device \"{id}\" is not available any more. Pick another one in Settings → Voice."
+    )]
+    DeviceNotFound { id: String },
+    #[error(
+        "Speasy is not allowed to use the microphone. Allow microphone access for Speasy in the system's privacy settings."
+    )]
+    PermissionDenied,
+    #[error("The microphone is in use by another application. Close it, or pick another input.")]
+    DeviceBusy,
+    #[error(
+        "The microphone was disconnected. Plug it back in, or pick another input in Settings → Voice."
+    )]
+    DeviceUnplugged,
+    #[error("The audio device failed: {message}")]
+    Device { message: String },
+    #[error("The microphone delivers audio as {format}, which Speasy cannot read.")]
+    UnsupportedFormat { format: String },
+    #[error("Could not convert the audio: {0}")]
+    Resampler(String),
+    #[error("Could not read or write the audio file: {0}")]
+    Wav(String),
+    #[error("{0}")]
+    Speech(#[from] ProviderError),
+    #[error("The recording held no speech to transcribe.")]
+    NoSpeech,
+}
+
+impl VoiceError {
+    pub(crate) fn from_cpal(e: cpal::Error) -> Self {
+        use cpal::ErrorKind as K;
+        match e.kind() {
+            K::DeviceNotAvailable | K::StreamInvalidated => Self::DeviceUnplugged,
+            K::PermissionDenied => Self::PermissionDenied,
+            K::DeviceBusy => Self::DeviceBusy,
+            _ => Self::Device { message: e.to_string() },
+        }
+    }
+}
