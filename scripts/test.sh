@@ -58,10 +58,18 @@ if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
 $changed"
 fi
 
+# test_binary NAME: the path of speasy-core's integration-test binary NAME (built already), to
+# run it inside an environment of its own.
+test_binary() {
+  local bin
+  bin="$(cargo test --locked -p speasy-core --test "$1" --no-run --message-format=json 2>/dev/null \
+    | sed -n "s/.*\"executable\":\"\([^\"]*$1[^\"]*\)\".*/\1/p" | tail -1)"
+  [[ -x "$bin" ]] || die "could not build the $1 test"
+  printf '%s\n' "$bin"
+}
+
 say "keychain: Secret Service (gnome-keyring in a throwaway home)"
-KEYRING_TEST="$(cargo test --locked -p speasy-core --test keyring_backends --no-run --message-format=json 2>/dev/null \
-  | sed -n 's/.*"executable":"\([^"]*keyring_backends[^"]*\)".*/\1/p' | tail -1)"
-[[ -x "$KEYRING_TEST" ]] || die "could not build the keyring test"
+KEYRING_TEST="$(test_binary keyring_backends)"
 khome="$(mktemp -d)"; krun="$(mktemp -d)"; chmod 700 "$krun"
 HOME="$khome" XDG_RUNTIME_DIR="$krun" timeout 120 dbus-run-session -- bash -c \
   'echo -n speasy | gnome-keyring-daemon --unlock --components=secrets >/dev/null && "$0" --ignored --exact secret_service_round_trip' \
@@ -71,9 +79,7 @@ env -u DBUS_SESSION_BUS_ADDRESS timeout 60 keyctl session - "$KEYRING_TEST" --ig
 rm -rf "$khome" "$krun" 2>/dev/null || true
 
 say "voice: capture from a virtual microphone (PulseAudio), endpointing, transcription"
-VOICE_TEST="$(cargo test --locked -p speasy-core --test voice --no-run --message-format=json 2>/dev/null \
-  | sed -n 's/.*"executable":"\([^"]*voice[^"]*\)".*/\1/p' | tail -1)"
-[[ -x "$VOICE_TEST" ]] || die "could not build the voice test"
+VOICE_TEST="$(test_binary voice)"
 timeout 120 "$ROOT/scripts/with-virtual-audio.sh" "$VOICE_TEST" --ignored --nocapture
 
 say "UI typecheck and unit tests"

@@ -20,5 +20,5 @@ mod stream;
 
 pub use reply::Reply;
 pub use server::{OpenAiStub, Recorded};
-pub use speech::{SpeechStub, Upload, best_correlation, decode as decode_wav};
+pub use speech::{Api as SpeechApi, SpeechStub, Upload, best_correlation, decode as decode_wav};
 pub use stream::{COMPLETION_ID, CREATED, SYSTEM_FINGERPRINT, Stream, ToolCall};

@@ -14,15 +14,64 @@ use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
+
+/// Which API an upload came through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Api {
+    /// `POST /v1/audio/transcriptions`, `Authorization: Bearer <key>`.
+    OpenAi,
+    /// `POST /v1/speech-to-text`, `xi-api-key: <key>`.
+    ElevenLabs,
+}
+
+impl Api {
+    /// Whether the request carries `key` the way this API expects it.
+    fn authorised(self, headers: &HeaderMap, key: &str) -> bool {
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        match self {
+            Self::OpenAi => header("authorization") == Some(&format!("Bearer {key}")),
+            Self::ElevenLabs => header("xi-api-key") == Some(key),
+        }
+    }
+
+    /// The API's error body with this status (`code`: its machine-readable reason).
+    fn error(self, status: StatusCode, code: &str, message: &str) -> Response {
+        let body = match self {
+            Self::OpenAi => {
+                let kind =
+                    if status.is_server_error() { "server_error" } else { "invalid_request_error" };
+                json!({ "error": { "message": message, "type": kind, "param": null, "code": code } })
+            }
+            Self::ElevenLabs => json!({ "detail": { "status": code, "message": message } }),
+        };
+        (status, axum::Json(body)).into_response()
+    }
+
+    fn model_field(self) -> &'static str {
+        match self {
+            Self::OpenAi => "model",
+            Self::ElevenLabs => "model_id",
+        }
+    }
+
+    fn transcript(self, text: &str) -> Response {
+        let body = match self {
+            Self::OpenAi => json!({ "text": text }),
+            Self::ElevenLabs => {
+                json!({ "language_code": "en", "language_probability": 0.98, "text": text, "words": [] })
+            }
+        };
+        axum::Json(body).into_response()
+    }
+}
 
 /// One upload the stand-in received.
 #[derive(Debug, Clone)]
 pub struct Upload {
-    /// `openai` or `elevenlabs`.
-    pub api: &'static str,
+    pub api: Api,
     /// The text fields (model, language...), in order.
     pub fields: Vec<(String, String)>,
     pub file_name: Option<String>,
@@ -46,7 +95,7 @@ impl Upload {
 struct State_ {
     key: Option<String>,
     references: Vec<(String, Vec<f32>, u32)>,
-    fail_next: Vec<(u16, Value)>,
+    fail_next: Vec<u16>,
     uploads: Vec<Upload>,
 }
 
@@ -104,10 +153,9 @@ impl SpeechStub {
         lock(&self.shared).references.push((text.to_owned(), samples, rate));
     }
 
-    /// The next request gets this status and the API's error body for it.
+    /// The next request gets this status, with the API's error body.
     pub fn fail_next(&self, status: u16) {
-        let body = json!({ "error": { "message": format!("The server had an error while processing your request ({status})."), "type": "server_error", "param": null, "code": null } });
-        lock(&self.shared).fail_next.push((status, body));
+        lock(&self.shared).fail_next.push(status);
     }
 
     pub fn uploads(&self) -> Vec<Upload> {
@@ -115,99 +163,71 @@ impl SpeechStub {
     }
 }
 
-async fn openai(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    multipart: Multipart,
-) -> Response {
-    let key = lock(&shared).key.clone();
-    if let Some(key) = key {
-        let given = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
-        if given != format!("Bearer {key}") {
-            let body = json!({ "error": { "message": "Incorrect API key provided: sk-wr***ng. You can find your API key at https://platform.openai.com/account/api-keys.", "type": "invalid_request_error", "param": null, "code": "invalid_api_key" } });
-            return (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
-        }
-    }
-    receive(shared, "openai", multipart).await
+async fn openai(State(shared): State<Shared>, headers: HeaderMap, form: Multipart) -> Response {
+    receive(shared, Api::OpenAi, &headers, form).await
 }
 
-async fn elevenlabs(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    multipart: Multipart,
-) -> Response {
-    let key = lock(&shared).key.clone();
-    if let Some(key) = key {
-        let given = headers.get("xi-api-key").and_then(|v| v.to_str().ok()).unwrap_or("");
-        if given != key {
-            let body =
-                json!({ "detail": { "status": "invalid_api_key", "message": "Invalid API key" } });
-            return (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
-        }
-    }
-    receive(shared, "elevenlabs", multipart).await
+async fn elevenlabs(State(shared): State<Shared>, headers: HeaderMap, form: Multipart) -> Response {
+    receive(shared, Api::ElevenLabs, &headers, form).await
 }
 
-async fn receive(shared: Shared, api: &'static str, mut multipart: Multipart) -> Response {
+async fn receive(shared: Shared, api: Api, headers: &HeaderMap, mut form: Multipart) -> Response {
     let received_at = Instant::now();
+    let key = lock(&shared).key.clone();
+    if key.is_some_and(|key| !api.authorised(headers, &key)) {
+        return api.error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_api_key",
+            "Incorrect API key provided.",
+        );
+    }
+    let bad = |message: String| api.error(StatusCode::BAD_REQUEST, "invalid_request", &message);
     let failure = lock(&shared).fail_next.pop();
     let mut fields = Vec::new();
     let (mut file, mut file_name, mut content_type) = (None, None, None);
     loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or("").to_owned();
-                if name == "file" {
-                    file_name = field.file_name().map(str::to_owned);
-                    content_type = field.content_type().map(str::to_owned);
-                    match field.bytes().await {
-                        Ok(b) => file = Some(b),
-                        Err(e) => {
-                            return bad_request(api, &format!("could not read the upload: {e}"));
-                        }
-                    }
-                } else {
-                    match field.text().await {
-                        Ok(t) => fields.push((name, t)),
-                        Err(e) => {
-                            return bad_request(api, &format!("could not read field {name}: {e}"));
-                        }
-                    }
-                }
-            }
+        let field = match form.next_field().await {
+            Ok(Some(field)) => field,
             Ok(None) => break,
-            Err(e) => return bad_request(api, &format!("malformed multipart body: {e}")),
+            Err(e) => return bad(format!("malformed multipart body: {e}")),
+        };
+        let name = field.name().unwrap_or("").to_owned();
+        if name == "file" {
+            file_name = field.file_name().map(str::to_owned);
+            content_type = field.content_type().map(str::to_owned);
+            match field.bytes().await {
+                Ok(b) => file = Some(b),
+                Err(e) => return bad(format!("could not read the upload: {e}")),
+            }
+        } else {
+            match field.text().await {
+                Ok(t) => fields.push((name, t)),
+                Err(e) => return bad(format!("could not read field {name}: {e}")),
+            }
         }
     }
-    if let Some((status, body)) = failure {
-        return (
-            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            axum::Json(body),
-        )
-            .into_response();
+    if let Some(status) = failure {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let message = format!("The server had an error while processing your request ({status}).");
+        return api.error(status, "server_error", &message);
     }
-    let model_field = if api == "openai" { "model" } else { "model_id" };
-    if !fields.iter().any(|(n, _)| n == model_field) {
-        return bad_request(api, &format!("{model_field} is required"));
+    if !fields.iter().any(|(n, _)| n == api.model_field()) {
+        return bad(format!("{} is required", api.model_field()));
     }
-    let Some(file) = file else { return bad_request(api, "file is required") };
+    let Some(file) = file else { return bad("file is required".into()) };
     let Some((samples, rate)) = decode(&file) else {
-        return bad_request(
-            api,
-            "Invalid file format. Supported formats: ['flac', 'm4a', 'mp3', 'mp4', 'mpeg', 'mpga', 'oga', 'ogg', 'wav', 'webm']",
-        );
+        return bad("Invalid file format. Supported formats: ['flac', 'm4a', 'mp3', 'mp4', 'mpeg', 'mpga', 'oga', 'ogg', 'wav', 'webm']".into());
     };
-    let best = {
-        let state = lock(&shared);
-        state
-            .references
-            .iter()
-            .filter(|(_, _, r)| *r == rate)
-            .map(|(text, reference, _)| {
-                (text.clone(), best_correlation(reference, &samples, rate as usize / 2))
-            })
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-    };
+    let references: Vec<(String, Vec<f32>)> = lock(&shared)
+        .references
+        .iter()
+        .filter(|(_, _, r)| *r == rate)
+        .map(|(text, reference, _)| (text.clone(), reference.clone()))
+        .collect();
+    let best = references
+        .into_iter()
+        .map(|(text, reference)| (text, best_correlation(&reference, &samples, rate as usize / 2)))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
     let text = best.as_ref().filter(|(_, c)| *c >= 0.9).map(|(t, _)| t.clone()).unwrap_or_default();
     lock(&shared).uploads.push(Upload {
         api,
@@ -220,21 +240,7 @@ async fn receive(shared: Shared, api: &'static str, mut multipart: Multipart) ->
         best,
         received_at,
     });
-    let body = if api == "openai" {
-        json!({ "text": text })
-    } else {
-        json!({ "language_code": "en", "language_probability": 0.98, "text": text, "words": [] })
-    };
-    axum::Json(body).into_response()
-}
-
-fn bad_request(api: &str, message: &str) -> Response {
-    let body = if api == "openai" {
-        json!({ "error": { "message": message, "type": "invalid_request_error", "param": "file", "code": null } })
-    } else {
-        json!({ "detail": { "status": "invalid_request", "message": message } })
-    };
-    (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
+    api.transcript(&text)
 }
 
 /// Mono samples and the rate of a WAV file; `None` if it is not one.

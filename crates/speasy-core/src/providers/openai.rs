@@ -591,12 +591,8 @@ impl Client {
         model: &str,
         language: Option<&str>,
     ) -> Result<String, ProviderError> {
-        let file = reqwest::multipart::Part::bytes(wav)
-            .file_name("speech.wav")
-            .mime_str("audio/wav")
-            .map_err(|e| ProviderError::InvalidConfig(format!("audio upload: {e}")))?;
         let mut form = reqwest::multipart::Form::new()
-            .part("file", file)
+            .part("file", wav_part(wav)?)
             .text("model", model.to_owned())
             .text("response_format", "json");
         if let Some(language) = language {
@@ -605,12 +601,7 @@ impl Client {
         let rb = self.request(ep, reqwest::Method::POST, "/audio/transcriptions").multipart(form);
         let resp = self.send(&ep.label, rb, Some(model)).await?;
         let body = self.read_json(&ep.label, resp, "the transcription").await?;
-        body.get("text").and_then(Value::as_str).map(|t| t.trim().to_owned()).ok_or_else(|| {
-            ProviderError::MalformedStream {
-                provider: ep.label.clone(),
-                message: "the transcription has no \"text\"".into(),
-            }
-        })
+        transcript_text(&ep.label, &body)
     }
 
     /// Open a streamed chat completion. Transient failures before the first token (connection
@@ -740,6 +731,24 @@ impl Client {
         list.data.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(list.data)
     }
+}
+
+/// A WAV file as the `file` part of a speech upload.
+pub(crate) fn wav_part(wav: Vec<u8>) -> Result<reqwest::multipart::Part, ProviderError> {
+    reqwest::multipart::Part::bytes(wav)
+        .file_name("speech.wav")
+        .mime_str("audio/wav")
+        .map_err(|e| ProviderError::InvalidConfig(format!("audio upload: {e}")))
+}
+
+/// The `text` of a transcription answer (OpenAI's and ElevenLabs' both have one), trimmed.
+pub(crate) fn transcript_text(label: &str, body: &Value) -> Result<String, ProviderError> {
+    body.get("text").and_then(Value::as_str).map(|t| t.trim().to_owned()).ok_or_else(|| {
+        ProviderError::MalformedStream {
+            provider: label.to_owned(),
+            message: "the transcription has no \"text\"".into(),
+        }
+    })
 }
 
 fn cancelled(ep: &Endpoint) -> ProviderError {

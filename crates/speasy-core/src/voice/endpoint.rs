@@ -77,7 +77,7 @@ enum State {
     /// No voice yet; the last `pre_roll` of audio is kept.
     Idle,
     /// Voice heard, not yet `min_speech` of it.
-    Maybe { voiced: usize, silent: usize },
+    Maybe { silent: usize },
     /// Speech.
     Speaking { silent: usize },
 }
@@ -142,9 +142,10 @@ impl Endpointer {
         self.state = State::Idle;
     }
 
-    fn frame(&mut self, frame: Vec<f32>, events: &mut Vec<EndpointEvent>) {
-        let clamped: Vec<f32> = frame.iter().map(|s| s.clamp(-1.0, 1.0)).collect();
-        let voiced = self.detector.predict_f32(&clamped) >= self.config.threshold;
+    fn frame(&mut self, mut frame: Vec<f32>, events: &mut Vec<EndpointEvent>) {
+        // The detector takes [-1, 1]; louder samples are clipped audio anyway.
+        frame.iter_mut().for_each(|s| *s = s.clamp(-1.0, 1.0));
+        let voiced = self.detector.predict_f32(&frame) >= self.config.threshold;
         let frame_count = |v: &Vec<f32>| v.len() / FRAME;
         match self.state {
             State::Idle => {
@@ -153,7 +154,7 @@ impl Endpointer {
                     self.voiced_start = frame_count(&self.current);
                     self.current.extend_from_slice(&frame);
                     self.voiced_end = frame_count(&self.current);
-                    self.state = State::Maybe { voiced: 1, silent: 0 };
+                    self.state = State::Maybe { silent: 0 };
                     self.check_started(events);
                 } else {
                     self.before.push_back(frame);
@@ -162,17 +163,17 @@ impl Endpointer {
                     }
                 }
             }
-            State::Maybe { voiced: v, silent } => {
+            State::Maybe { silent } => {
                 self.current.extend_from_slice(&frame);
                 if voiced {
                     self.voiced_end = frame_count(&self.current);
-                    self.state = State::Maybe { voiced: v + 1, silent: 0 };
+                    self.state = State::Maybe { silent: 0 };
                     self.check_started(events);
                 } else if silent + 1 >= frames(self.config.end_silence) {
                     // A blip: voice that never lasted `min_speech`. Keep the tail as pre-roll.
                     self.back_to_idle();
                 } else {
-                    self.state = State::Maybe { voiced: v, silent: silent + 1 };
+                    self.state = State::Maybe { silent: silent + 1 };
                 }
             }
             State::Speaking { silent } => {

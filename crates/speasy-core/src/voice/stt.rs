@@ -4,12 +4,11 @@
 //! (bad key, rate limit, server error), with the service's own message.
 
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::Value;
 
 use super::VoiceError;
 use super::audio::{SPEECH_RATE, wav_bytes};
 use crate::error::ProviderError;
-use crate::providers::openai::{Client, Endpoint};
+use crate::providers::openai::{Client, Endpoint, transcript_text, wav_part};
 
 /// ElevenLabs' API.
 pub const ELEVENLABS_BASE_URL: &str = "https://api.elevenlabs.io";
@@ -57,12 +56,9 @@ async fn elevenlabs(
     language: Option<&str>,
 ) -> Result<String, ProviderError> {
     let label = "ElevenLabs";
-    let file = reqwest::multipart::Part::bytes(wav)
-        .file_name("speech.wav")
-        .mime_str("audio/wav")
-        .map_err(|e| ProviderError::InvalidConfig(format!("audio upload: {e}")))?;
-    let mut form =
-        reqwest::multipart::Form::new().text("model_id", model.to_owned()).part("file", file);
+    let mut form = reqwest::multipart::Form::new()
+        .text("model_id", model.to_owned())
+        .part("file", wav_part(wav)?);
     if let Some(language) = language {
         form = form.text("language_code", language.to_owned());
     }
@@ -73,10 +69,5 @@ async fn elevenlabs(
         .multipart(form);
     let resp = client.send(label, rb, None).await?;
     let body = client.read_json(label, resp, "the transcription").await?;
-    body.get("text").and_then(Value::as_str).map(|t| t.trim().to_owned()).ok_or_else(|| {
-        ProviderError::MalformedStream {
-            provider: label.to_owned(),
-            message: "the transcription has no \"text\"".into(),
-        }
-    })
+    transcript_text(label, &body)
 }
