@@ -81,6 +81,9 @@ rm -rf "$khome" "$krun" 2>/dev/null || true
 say "voice: capture from a virtual microphone (PulseAudio), endpointing, transcription"
 VOICE_TEST="$(test_binary voice)"
 timeout 120 "$ROOT/scripts/with-virtual-audio.sh" "$VOICE_TEST" --ignored --nocapture
+say "voice: spoken answers on a virtual speaker, recorded back from its monitor"
+SPEECH_OUT_TEST="$(test_binary speech_out)"
+timeout 120 "$ROOT/scripts/with-virtual-audio.sh" "$SPEECH_OUT_TEST" --ignored --nocapture --test-threads=1
 
 say "UI typecheck and unit tests"
 (cd "$UI" && npm run typecheck --silent && npm test --silent)

@@ -15,7 +15,7 @@ use speasy_core::voice::VoiceError;
 use speasy_core::voice::audio::{SPEECH_RATE, To16k};
 use speasy_core::voice::capture::{Capture, CaptureEvent, input_devices};
 use speasy_core::voice::endpoint::{EndpointConfig, EndpointEvent, Endpointer, Utterance};
-use speasy_core::voice::stt::{ELEVENLABS_STT_MODEL, SpeechToText, transcribe};
+use speasy_core::voice::stt::{ELEVENLABS_STT_MODEL, SpeechToText, transcribe, transcribe_file};
 use speasy_testkit::{SpeechApi, SpeechStub, best_correlation, decode_wav};
 
 /// espeak-ng's rendering of `text` as a WAV file (its native 22,050 Hz).
@@ -182,19 +182,29 @@ async fn transcription_errors_are_typed() {
     );
 
     // A file the server cannot read: its message reaches the person.
-    let SpeechToText::OpenAiCompatible { endpoint, .. } = openai(&stub, "sk-right") else {
-        unreachable!()
-    };
-    let err = client()
-        .transcribe(&endpoint, b"OggS not a wav".to_vec(), "whisper-1", None)
+    let service = openai(&stub, "sk-right");
+    let err = transcribe_file(&client(), &service, b"OggS not audio".to_vec(), "audio/ogg", None)
         .await
         .unwrap_err();
     match err {
-        ProviderError::BadRequest { status: 400, message, .. } => {
+        VoiceError::Speech(ProviderError::BadRequest { status: 400, message, .. }) => {
             assert!(message.contains("Invalid file format"), "{message}")
         }
         other => panic!("{other:?}"),
     }
+    let sent = stub.uploads().last().cloned().unwrap();
+    assert_eq!(
+        (sent.file_name.as_deref(), sent.content_type.as_deref()),
+        (Some("speech.ogg"), Some("audio/ogg"))
+    );
+
+    // A format no speech service takes is refused before any upload, saying which ones work.
+    let uploads = stub.uploads().len();
+    let err =
+        transcribe_file(&client(), &service, vec![1, 2, 3], "audio/aiff", None).await.unwrap_err();
+    assert!(matches!(err, VoiceError::UnsupportedAudio { .. }), "{err:?}");
+    assert!(err.to_string().contains("WAV, WebM"), "{err}");
+    assert_eq!(stub.uploads().len(), uploads);
 
     assert!(matches!(
         transcribe(&client(), &openai(&stub, "sk-right"), &[], None).await,

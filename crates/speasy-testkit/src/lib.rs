@@ -1,6 +1,7 @@
 //! Test support for Speasy: [`OpenAiStub`], a scripted OpenAI-compatible HTTP server on
 //! `127.0.0.1`, and builders for OpenAI's exact streaming and error bodies; [`SpeechStub`], a
-//! speech-to-text stand-in (OpenAI and ElevenLabs wire formats) that recognises known audio.
+//! speech service stand-in (OpenAI and ElevenLabs wire formats) that recognises known audio and
+//! speaks text with espeak-ng.
 //!
 //! ```no_run
 //! # async fn demo() {
@@ -17,8 +18,12 @@ mod reply;
 mod server;
 mod speech;
 mod stream;
+mod tts;
 
 pub use reply::Reply;
 pub use server::{OpenAiStub, Recorded};
-pub use speech::{Api as SpeechApi, SpeechStub, Upload, best_correlation, decode as decode_wav};
+pub use speech::{
+    Api as SpeechApi, SpeechStub, Spoken, Upload, best_correlation, decode as decode_wav,
+};
 pub use stream::{COMPLETION_ID, CREATED, SYSTEM_FINGERPRINT, Stream, ToolCall};
+pub use tts::espeak;

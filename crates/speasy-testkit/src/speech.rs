@@ -1,13 +1,19 @@
-//! [`SpeechStub`]: a speech-to-text server on `127.0.0.1` speaking OpenAI's
-//! `POST /v1/audio/transcriptions` and ElevenLabs' `POST /v1/speech-to-text` (multipart
-//! uploads, their auth headers and error bodies). It "recognises" speech by comparison: it
-//! knows reference recordings and their texts, decodes each upload, and answers the text of
-//! the reference it correlates with (≥ 0.9), or an empty text — so a test proves the audio
-//! arrived intact, not just that a request was made.
+//! [`SpeechStub`]: a speech service on `127.0.0.1` speaking OpenAI's and ElevenLabs' wire
+//! formats both ways (their auth headers and error bodies).
+//!
+//! Speech-to-text (`POST /v1/audio/transcriptions`, `POST /v1/speech-to-text`, multipart): it
+//! "recognises" speech by comparison — it knows reference recordings and their texts, decodes
+//! each upload, and answers the text of the reference it correlates with (≥ 0.9), or an empty
+//! text — so a test proves the audio arrived intact, not just that a request was made.
+//!
+//! Text-to-speech (`POST /v1/audio/speech`, `POST /v1/text-to-speech/{voice_id}`): see
+//! [`crate::tts`]; it speaks with espeak-ng and streams the audio as real services do.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+pub use crate::tts::Spoken;
 
 use axum::Router;
 use axum::extract::{Multipart, State};
@@ -29,7 +35,7 @@ pub enum Api {
 
 impl Api {
     /// Whether the request carries `key` the way this API expects it.
-    fn authorised(self, headers: &HeaderMap, key: &str) -> bool {
+    pub(crate) fn authorised(self, headers: &HeaderMap, key: &str) -> bool {
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
         match self {
             Self::OpenAi => header("authorization") == Some(&format!("Bearer {key}")),
@@ -38,7 +44,7 @@ impl Api {
     }
 
     /// The API's error body with this status (`code`: its machine-readable reason).
-    fn error(self, status: StatusCode, code: &str, message: &str) -> Response {
+    pub(crate) fn error(self, status: StatusCode, code: &str, message: &str) -> Response {
         let body = match self {
             Self::OpenAi => {
                 let kind =
@@ -77,7 +83,7 @@ pub struct Upload {
     pub file_name: Option<String>,
     pub content_type: Option<String>,
     pub file_len: usize,
-    /// The sample rate and length of the decoded file.
+    /// The sample rate and length of the decoded file (0 if it could not be decoded).
     pub rate: u32,
     pub samples: usize,
     /// The best correlation with a reference, and which.
@@ -92,16 +98,22 @@ impl Upload {
 }
 
 #[derive(Default)]
-struct State_ {
-    key: Option<String>,
+pub(crate) struct State_ {
+    pub(crate) key: Option<String>,
     references: Vec<(String, Vec<f32>, u32)>,
-    fail_next: Vec<u16>,
+    pub(crate) fail_next: Vec<u16>,
     uploads: Vec<Upload>,
+    pub(crate) speech_pace: Option<(Duration, Duration)>,
+    pub(crate) spoken: Vec<Arc<Mutex<Spoken>>>,
 }
 
-type Shared = Arc<Mutex<State_>>;
+pub(crate) type Shared = Arc<Mutex<State_>>;
 
-fn lock(s: &Shared) -> MutexGuard<'_, State_> {
+pub(crate) fn lock(s: &Shared) -> MutexGuard<'_, State_> {
+    s.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+pub(crate) fn lock_spoken(s: &Mutex<Spoken>) -> MutexGuard<'_, Spoken> {
     s.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -126,6 +138,8 @@ impl SpeechStub {
         let app = Router::new()
             .route("/v1/audio/transcriptions", post(openai))
             .route("/v1/speech-to-text", post(elevenlabs))
+            .route("/v1/audio/speech", post(crate::tts::openai))
+            .route("/v1/text-to-speech/{voice_id}", post(crate::tts::elevenlabs))
             .with_state(Arc::clone(&shared));
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -141,6 +155,18 @@ impl SpeechStub {
     /// ElevenLabs-style base URL: `http://127.0.0.1:PORT`.
     pub fn elevenlabs_base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Text-to-speech: wait this long before the first audio bytes (the service "thinking"),
+    /// then send a 100 ms piece every `interval` (faster than real time, as services do).
+    pub fn pace_speech(&self, first_byte_delay: Duration, interval: Duration) {
+        let mut s = lock(&self.shared);
+        s.speech_pace = Some((first_byte_delay, interval));
+    }
+
+    /// What was spoken (text-to-speech requests answered), in order.
+    pub fn spoken(&self) -> Vec<Spoken> {
+        lock(&self.shared).spoken.iter().map(|s| lock_spoken(s).clone()).collect()
     }
 
     /// Requests without this key (bearer for OpenAI, `xi-api-key` for ElevenLabs) get a 401.
@@ -216,6 +242,18 @@ async fn receive(shared: Shared, api: Api, headers: &HeaderMap, mut form: Multip
     }
     let Some(file) = file else { return bad("file is required".into()) };
     let Some((samples, rate)) = decode(&file) else {
+        // Recorded all the same: tests check what was sent.
+        lock(&shared).uploads.push(Upload {
+            api,
+            fields,
+            file_name,
+            content_type,
+            file_len: file.len(),
+            rate: 0,
+            samples: 0,
+            best: None,
+            received_at,
+        });
         return bad("Invalid file format. Supported formats: ['flac', 'm4a', 'mp3', 'mp4', 'mpeg', 'mpga', 'oga', 'ogg', 'wav', 'webm']".into());
     };
     let references: Vec<(String, Vec<f32>)> = lock(&shared)

@@ -581,18 +581,30 @@ impl Client {
             })
     }
 
-    /// Transcribe speech: `POST /audio/transcriptions`, multipart with a WAV file, the model
+    /// Synthesise speech: `POST /audio/speech` with the text, voice and audio format; the
+    /// response body is the audio (streamed as it is made).
+    pub async fn speech(
+        &self,
+        ep: &Endpoint,
+        body: &Value,
+        model: &str,
+    ) -> Result<reqwest::Response, ProviderError> {
+        let rb = self.request(ep, reqwest::Method::POST, "/audio/speech").json(body);
+        self.send(&ep.label, rb, Some(model)).await
+    }
+
+    /// Transcribe speech: `POST /audio/transcriptions`, multipart with an audio file, the model
     /// (`whisper-1`, `gpt-4o-mini-transcribe`, a local server's model) and the language when
     /// known. OpenAI, Groq and local Whisper servers speak this.
     pub async fn transcribe(
         &self,
         ep: &Endpoint,
-        wav: Vec<u8>,
+        audio: AudioFile,
         model: &str,
         language: Option<&str>,
     ) -> Result<String, ProviderError> {
         let mut form = reqwest::multipart::Form::new()
-            .part("file", wav_part(wav)?)
+            .part("file", audio.part()?)
             .text("model", model.to_owned())
             .text("response_format", "json");
         if let Some(language) = language {
@@ -733,12 +745,23 @@ impl Client {
     }
 }
 
-/// A WAV file as the `file` part of a speech upload.
-pub(crate) fn wav_part(wav: Vec<u8>) -> Result<reqwest::multipart::Part, ProviderError> {
-    reqwest::multipart::Part::bytes(wav)
-        .file_name("speech.wav")
-        .mime_str("audio/wav")
-        .map_err(|e| ProviderError::InvalidConfig(format!("audio upload: {e}")))
+/// An audio file to transcribe: its bytes, a file name whose extension says the format
+/// (services go by it), and its MIME type.
+#[derive(Debug, Clone)]
+pub struct AudioFile {
+    pub bytes: Vec<u8>,
+    pub file_name: String,
+    pub mime_type: String,
+}
+
+impl AudioFile {
+    /// The `file` part of a speech upload.
+    pub(crate) fn part(self) -> Result<reqwest::multipart::Part, ProviderError> {
+        reqwest::multipart::Part::bytes(self.bytes)
+            .file_name(self.file_name)
+            .mime_str(&self.mime_type)
+            .map_err(|e| ProviderError::InvalidConfig(format!("audio upload: {e}")))
+    }
 }
 
 /// The `text` of a transcription answer (OpenAI's and ElevenLabs' both have one), trimmed.

@@ -1,6 +1,6 @@
 //! Audio plumbing between a device and the speech services: down-mixing to mono, resampling
-//! any device rate to the 16 kHz speech rate, loudness for the level meter, and WAV encoding
-//! for transcription uploads.
+//! (any device rate to the 16 kHz speech rate; a speech server's odd rate to the one played),
+//! loudness for the level meter, and WAV encoding for transcription uploads.
 
 use std::io::Cursor;
 
@@ -23,30 +23,55 @@ pub fn downmix(interleaved: &[f32], channels: usize) -> Vec<f32> {
     }
 }
 
-/// Resamples a mono stream from a device's rate to [`SPEECH_RATE`], in 10 ms blocks (an
-/// FFT resampler: band-limited, so no aliasing from 44.1 or 48 kHz microphones).
-pub struct To16k {
+/// Resamples a mono stream, in 10 ms blocks (an FFT resampler: band-limited, so no aliasing
+/// from 44.1 or 48 kHz microphones).
+pub struct Resample {
     inner: Option<Fft<f32>>,
     block: usize,
     pending: Vec<f32>,
 }
 
-impl To16k {
+/// The resampler from a device's rate to [`SPEECH_RATE`].
+pub type To16k = Resample;
+
+impl Resample {
+    /// From `from_rate` to [`SPEECH_RATE`].
     pub fn new(from_rate: u32) -> Result<Self, VoiceError> {
-        if from_rate == 0 {
-            return Err(VoiceError::Resampler("the device reported a sample rate of 0".into()));
+        Self::between(from_rate, SPEECH_RATE)
+    }
+
+    /// From `from_rate` to `to_rate`.
+    pub fn between(from_rate: u32, to_rate: u32) -> Result<Self, VoiceError> {
+        if from_rate == 0 || to_rate == 0 {
+            return Err(VoiceError::Resampler("a sample rate of 0".into()));
         }
-        if from_rate == SPEECH_RATE {
+        if from_rate == to_rate {
             return Ok(Self { inner: None, block: 0, pending: Vec::new() });
         }
         let block = (from_rate as usize / 100).max(1);
         let inner =
-            Fft::<f32>::new(from_rate as usize, SPEECH_RATE as usize, block, 1, FixedSync::Input)
+            Fft::<f32>::new(from_rate as usize, to_rate as usize, block, 1, FixedSync::Input)
                 .map_err(|e| VoiceError::Resampler(e.to_string()))?;
         Ok(Self { inner: Some(inner), block, pending: Vec::with_capacity(block * 2) })
     }
 
-    /// Feed device-rate samples; returns the 16 kHz samples ready so far.
+    /// A whole recording at once: the resampler's delay removed and its tail flushed.
+    pub fn all(samples: &[f32], from_rate: u32, to_rate: u32) -> Result<Vec<f32>, VoiceError> {
+        let mut r = Self::between(from_rate, to_rate)?;
+        let expected = (samples.len() as u64 * u64::from(to_rate) / u64::from(from_rate)) as usize;
+        let delay = r.delay();
+        let mut out = r.push(samples)?;
+        // Push silence until the last input sample has come out.
+        let pad = vec![0.0; r.block.max(1)];
+        while out.len() < expected + delay && r.inner.is_some() {
+            out.extend(r.push(&pad)?);
+        }
+        out.drain(..delay.min(out.len()));
+        out.truncate(expected);
+        Ok(out)
+    }
+
+    /// Feed samples; returns the resampled samples ready so far.
     pub fn push(&mut self, samples: &[f32]) -> Result<Vec<f32>, VoiceError> {
         let Some(inner) = self.inner.as_mut() else {
             return Ok(samples.to_vec());
@@ -67,7 +92,7 @@ impl To16k {
         Ok(out)
     }
 
-    /// How many 16 kHz samples the resampler holds back (its delay).
+    /// How many output samples the resampler holds back (its delay).
     pub fn delay(&self) -> usize {
         self.inner.as_ref().map_or(0, |r| r.output_delay())
     }
@@ -122,6 +147,23 @@ mod tests {
     fn downmix_averages_channels() {
         assert_eq!(downmix(&[1.0, 0.0, 0.5, 0.5], 2), vec![0.5, 0.5]);
         assert_eq!(downmix(&[0.1, 0.2], 1), vec![0.1, 0.2]);
+    }
+
+    #[test]
+    fn a_whole_recording_resamples_to_the_same_duration_and_pitch_in_place() {
+        let input = sine(440.0, 22_050, 0.5);
+        let out = Resample::all(&input, 22_050, 24_000).unwrap();
+        assert_eq!(out.len(), 12_000);
+        // 440 Hz over 0.5 s: 440 zero crossings, and no delay (it starts at 0, rising).
+        assert!(zero_crossings(&out).abs_diff(440) <= 2, "{}", zero_crossings(&out));
+        let reference = sine(440.0, 24_000, 0.5);
+        let err: f32 = out[100..11_900]
+            .iter()
+            .zip(&reference[100..11_900])
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f32::max);
+        assert!(err < 0.02, "max error {err}");
+        assert_eq!(Resample::all(&input, 22_050, 22_050).unwrap(), input);
     }
 
     #[test]

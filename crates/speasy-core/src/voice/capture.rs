@@ -58,13 +58,23 @@ fn input_device(id: Option<&str>) -> Result<cpal::Device, VoiceError> {
     let host = cpal::default_host();
     match id {
         None => host.default_input_device().ok_or(VoiceError::NoInputDevice),
-        Some(id) => {
-            let parsed: cpal::DeviceId =
-                id.parse().map_err(|_| VoiceError::DeviceNotFound { id: id.to_owned() })?;
-            host.device_by_id(&parsed)
-                .ok_or_else(|| VoiceError::DeviceNotFound { id: id.to_owned() })
-        }
+        Some(id) => device_by_id(&host, id),
     }
+}
+
+/// The output device with this id, or the system default.
+pub(super) fn output_device(id: Option<&str>) -> Result<cpal::Device, VoiceError> {
+    let host = cpal::default_host();
+    match id {
+        None => host.default_output_device().ok_or(VoiceError::NoOutputDevice),
+        Some(id) => device_by_id(&host, id),
+    }
+}
+
+fn device_by_id(host: &cpal::Host, id: &str) -> Result<cpal::Device, VoiceError> {
+    let parsed: cpal::DeviceId =
+        id.parse().map_err(|_| VoiceError::DeviceNotFound { id: id.to_owned() })?;
+    host.device_by_id(&parsed).ok_or_else(|| VoiceError::DeviceNotFound { id: id.to_owned() })
 }
 
 /// What a capture sends.

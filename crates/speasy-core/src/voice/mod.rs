@@ -2,11 +2,20 @@
 //! delivers 16 kHz mono audio with levels; [`endpoint`] finds where an utterance starts and
 //! ends; [`stt`] sends an utterance to a speech-to-text service (OpenAI-compatible
 //! `/audio/transcriptions`, or ElevenLabs); [`audio`] holds the conversions between them.
+//!
+//! Speech out: [`sentences`] cuts a streaming answer into sentences worth speaking, [`tts`]
+//! makes each one's audio (OpenAI-compatible `/audio/speech`, ElevenLabs), [`playback`] plays
+//! it on the chosen speaker, and [`read_aloud`] runs the three as a pipeline — the next
+//! sentence's speech is being made while the current one plays.
 
 pub mod audio;
 pub mod capture;
 pub mod endpoint;
+pub mod playback;
+pub mod read_aloud;
+pub mod sentences;
 pub mod stt;
+pub mod tts;
 
 use crate::error::ProviderError;
 
@@ -41,6 +50,20 @@ pub enum VoiceError {
     Speech(#[from] ProviderError),
     #[error("The recording held no speech to transcribe.")]
     NoSpeech,
+    #[error(
+        "Recordings in the format \"{mime_type}\" cannot be transcribed. Use WAV, WebM, Ogg, MP3, MP4 or FLAC."
+    )]
+    UnsupportedAudio { mime_type: String },
+    #[error("The speech service sent audio Speasy cannot play: {0}")]
+    BadAudio(String),
+    #[error("No speaker was found. Plug one in, or pick another output in Settings → Voice.")]
+    NoOutputDevice,
+    #[error(
+        "The speaker was disconnected. Plug it back in, or pick another output in Settings → Voice."
+    )]
+    SpeakerUnplugged,
+    #[error("The speaker is in use by another application. Close it, or pick another output.")]
+    SpeakerBusy,
 }
 
 impl VoiceError {
@@ -50,6 +73,16 @@ impl VoiceError {
             K::DeviceNotAvailable | K::StreamInvalidated => Self::DeviceUnplugged,
             K::PermissionDenied => Self::PermissionDenied,
             K::DeviceBusy => Self::DeviceBusy,
+            _ => Self::Device { message: e.to_string() },
+        }
+    }
+
+    /// The same for an output device.
+    pub(crate) fn from_cpal_output(e: cpal::Error) -> Self {
+        use cpal::ErrorKind as K;
+        match e.kind() {
+            K::DeviceNotAvailable | K::StreamInvalidated => Self::SpeakerUnplugged,
+            K::DeviceBusy => Self::SpeakerBusy,
             _ => Self::Device { message: e.to_string() },
         }
     }

@@ -1,4 +1,5 @@
-//! Speech-to-text: an utterance (16 kHz mono) uploaded as a WAV file to OpenAI-compatible
+//! Speech-to-text: an utterance (16 kHz mono) uploaded as a WAV file — or a recording the UI
+//! made (ChatKit's `input.transcribe`: WebM/Opus, MP4...) as it is — to OpenAI-compatible
 //! `POST /audio/transcriptions` (OpenAI, Groq, local Whisper servers) or to ElevenLabs'
 //! `POST /v1/speech-to-text`. HTTP failures become the same typed errors as chat requests
 //! (bad key, rate limit, server error), with the service's own message.
@@ -8,7 +9,7 @@ use secrecy::{ExposeSecret, SecretString};
 use super::VoiceError;
 use super::audio::{SPEECH_RATE, wav_bytes};
 use crate::error::ProviderError;
-use crate::providers::openai::{Client, Endpoint, transcript_text, wav_part};
+use crate::providers::openai::{AudioFile, Client, Endpoint, transcript_text};
 
 /// ElevenLabs' API.
 pub const ELEVENLABS_BASE_URL: &str = "https://api.elevenlabs.io";
@@ -35,13 +36,66 @@ pub async fn transcribe(
     if samples.is_empty() {
         return Err(VoiceError::NoSpeech);
     }
-    let wav = wav_bytes(samples, SPEECH_RATE)?;
+    let wav = AudioFile {
+        bytes: wav_bytes(samples, SPEECH_RATE)?,
+        file_name: "speech.wav".into(),
+        mime_type: "audio/wav".into(),
+    };
+    transcribe_upload(client, service, wav, language).await
+}
+
+/// The container formats both services accept, by MIME type (parameters such as
+/// `;codecs=opus` aside), with the file extension they go by.
+const FORMATS: &[(&str, &str)] = &[
+    ("audio/wav", "wav"),
+    ("audio/wave", "wav"),
+    ("audio/x-wav", "wav"),
+    ("audio/webm", "webm"),
+    ("video/webm", "webm"),
+    ("audio/ogg", "ogg"),
+    ("audio/mpeg", "mp3"),
+    ("audio/mp3", "mp3"),
+    ("audio/mp4", "m4a"),
+    ("audio/m4a", "m4a"),
+    ("audio/x-m4a", "m4a"),
+    ("video/mp4", "mp4"),
+    ("audio/flac", "flac"),
+    ("audio/x-flac", "flac"),
+];
+
+/// Transcribe a recording in one of the formats speech services take (what ChatKit's
+/// `input.transcribe` carries: `audio/webm;codecs=opus` from a browser, `audio/mp4` from
+/// Safari, WAV...). Other formats are [`VoiceError::UnsupportedAudio`], before any upload.
+pub async fn transcribe_file(
+    client: &Client,
+    service: &SpeechToText,
+    bytes: Vec<u8>,
+    mime_type: &str,
+    language: Option<&str>,
+) -> Result<String, VoiceError> {
+    let essence = mime_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let Some((_, ext)) = FORMATS.iter().find(|(m, _)| *m == essence) else {
+        return Err(VoiceError::UnsupportedAudio { mime_type: mime_type.to_owned() });
+    };
+    if bytes.is_empty() {
+        return Err(VoiceError::NoSpeech);
+    }
+    let file = AudioFile { bytes, file_name: format!("speech.{ext}"), mime_type: essence };
+    transcribe_upload(client, service, file, language).await
+}
+
+async fn transcribe_upload(
+    client: &Client,
+    service: &SpeechToText,
+    file: AudioFile,
+    language: Option<&str>,
+) -> Result<String, VoiceError> {
     let text = match service {
         SpeechToText::OpenAiCompatible { endpoint, model } => {
-            client.transcribe(endpoint, wav, model, language).await?
+            client.transcribe(endpoint, file, model, language).await?
         }
         SpeechToText::ElevenLabs { base_url, api_key, model } => {
-            elevenlabs(client, base_url, api_key, model, wav, language).await?
+            elevenlabs(client, base_url, api_key, model, file, language).await?
         }
     };
     if text.is_empty() { Err(VoiceError::NoSpeech) } else { Ok(text) }
@@ -52,13 +106,13 @@ async fn elevenlabs(
     base_url: &str,
     api_key: &SecretString,
     model: &str,
-    wav: Vec<u8>,
+    file: AudioFile,
     language: Option<&str>,
 ) -> Result<String, ProviderError> {
     let label = "ElevenLabs";
     let mut form = reqwest::multipart::Form::new()
         .text("model_id", model.to_owned())
-        .part("file", wav_part(wav)?);
+        .part("file", file.part()?);
     if let Some(language) = language {
         form = form.text("language_code", language.to_owned());
     }

@@ -1,0 +1,227 @@
+//! Reading text aloud as it streams in: text deltas are cut into sentences ([`Sentences`]),
+//! each sentence is queued on the [`Speaker`] at once (so they play in order) and its speech
+//! requested from the TTS service; the audio is pushed to the speaker as it arrives. Up to
+//! [`AHEAD`] sentences are being made at a time, so the next one is ready when the current one
+//! ends — and the first sentence plays while the answer is still being written.
+//!
+//! [`ReadAloud::stop`] ends it all (requests dropped, speaker silenced); a failing request (bad
+//! key, server error) stops the reading and is its result, with the audio already played kept.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use super::VoiceError;
+use super::playback::{Speaker, Utterance, UtteranceWatch};
+use super::sentences::Sentences;
+use super::tts::{TTS_RATE, TextToSpeech, synthesize};
+use crate::providers::openai::Client;
+
+/// How many sentences' speech is requested at once.
+pub const AHEAD: usize = 2;
+
+enum Input {
+    Text(String),
+    End,
+}
+
+/// What happened to one sentence (for the measures and tests).
+#[derive(Debug, Clone)]
+pub struct SentenceReport {
+    pub text: String,
+    /// When its speech was requested.
+    pub requested_at: Option<Instant>,
+    /// When its first audio bytes arrived.
+    pub first_bytes_at: Option<Instant>,
+    /// When its first sample went to the device.
+    pub first_audio_at: Option<Instant>,
+    /// Samples received (at [`TTS_RATE`]).
+    pub samples: usize,
+}
+
+/// A reading in progress.
+pub struct ReadAloud {
+    tx: mpsc::UnboundedSender<Input>,
+    cancel: CancellationToken,
+    speaker: Arc<Speaker>,
+    task: JoinHandle<Result<Vec<SentenceReport>, VoiceError>>,
+}
+
+impl ReadAloud {
+    /// Start reading (text comes through [`ReadAloud::push`]) on `speaker` with `service`.
+    pub fn start(speaker: Arc<Speaker>, client: Client, service: TextToSpeech) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let cancel = CancellationToken::new();
+        let task = tokio::spawn(run(Arc::clone(&speaker), client, service, rx, cancel.clone()));
+        Self { tx, cancel, speaker, task }
+    }
+
+    /// Read `text` from start to end.
+    pub fn text(speaker: Arc<Speaker>, client: Client, service: TextToSpeech, text: &str) -> Self {
+        let reading = Self::start(speaker, client, service);
+        reading.push(text);
+        reading.end();
+        reading
+    }
+
+    /// More text (a delta of the answer).
+    pub fn push(&self, delta: &str) {
+        let _ = self.tx.send(Input::Text(delta.to_owned()));
+    }
+
+    /// No more text: what is left is read, then the reading ends.
+    pub fn end(&self) {
+        let _ = self.tx.send(Input::End);
+    }
+
+    /// Stop at once: nothing more is requested or played.
+    pub fn stop(&self) {
+        self.cancel.cancel();
+        self.speaker.stop();
+    }
+
+    /// A token that is cancelled when the reading is stopped.
+    pub fn cancelled(&self) -> CancellationToken {
+        self.cancel.clone()
+    }
+
+    /// Whether it has ended (read out, stopped or failed).
+    pub fn is_finished(&self) -> bool {
+        self.task.is_finished()
+    }
+
+    /// Wait until everything has been played (or the reading stopped or failed).
+    pub async fn finished(self) -> Result<Vec<SentenceReport>, VoiceError> {
+        match self.task.await {
+            Ok(r) => r,
+            Err(e) => Err(VoiceError::Device { message: format!("reading aloud failed: {e}") }),
+        }
+    }
+}
+
+async fn run(
+    speaker: Arc<Speaker>,
+    client: Client,
+    service: TextToSpeech,
+    mut rx: mpsc::UnboundedReceiver<Input>,
+    cancel: CancellationToken,
+) -> Result<Vec<SentenceReport>, VoiceError> {
+    let permits = Arc::new(Semaphore::new(AHEAD));
+    let service = Arc::new(service);
+    let mut sentences = Sentences::new();
+    let mut jobs: Vec<(UtteranceWatch, JoinHandle<Result<SentenceReport, VoiceError>>)> =
+        Vec::new();
+    let (failed_tx, mut failed_rx) = mpsc::unbounded_channel::<()>();
+    loop {
+        let input = tokio::select! {
+            input = rx.recv() => input,
+            () = cancel.cancelled() => break,
+            // A sentence failed: no use reading on.
+            _ = failed_rx.recv() => break,
+        };
+        let (batch, end) = match input {
+            Some(Input::Text(delta)) => (sentences.push(&delta), false),
+            Some(Input::End) | None => (sentences.finish(), true),
+        };
+        for text in batch {
+            let utterance = speaker.queue(TTS_RATE)?;
+            let watch = utterance.watch();
+            let job = tokio::spawn(speak_one(
+                client.clone(),
+                Arc::clone(&service),
+                text,
+                utterance,
+                Arc::clone(&permits),
+                cancel.clone(),
+                failed_tx.clone(),
+            ));
+            jobs.push((watch, job));
+        }
+        if end {
+            break;
+        }
+    }
+    let mut reports = Vec::with_capacity(jobs.len());
+    let mut failure = None;
+    for (watch, job) in jobs {
+        match job.await {
+            Ok(Ok(mut report)) => {
+                // Played out (or stopped) before its report is final.
+                while !watch.has_ended() && !cancel.is_cancelled() && failure.is_none() {
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                }
+                report.first_audio_at = watch.first_audio_at();
+                reports.push(report);
+            }
+            Ok(Err(e)) => {
+                failure.get_or_insert(e);
+                cancel.cancel();
+            }
+            Err(e) => {
+                failure.get_or_insert(VoiceError::Device { message: e.to_string() });
+                cancel.cancel();
+            }
+        }
+    }
+    match failure.or_else(|| speaker.failure()) {
+        Some(e) => {
+            speaker.stop();
+            Err(e)
+        }
+        None => Ok(reports),
+    }
+}
+
+async fn speak_one(
+    client: Client,
+    service: Arc<TextToSpeech>,
+    text: String,
+    utterance: Utterance,
+    permits: Arc<Semaphore>,
+    cancel: CancellationToken,
+    failed: mpsc::UnboundedSender<()>,
+) -> Result<SentenceReport, VoiceError> {
+    let mut report = SentenceReport {
+        text,
+        requested_at: None,
+        first_bytes_at: None,
+        first_audio_at: None,
+        samples: 0,
+    };
+    let result = async {
+        let _permit = tokio::select! {
+            p = permits.acquire_owned() => p.map_err(|e| VoiceError::Device { message: e.to_string() })?,
+            () = cancel.cancelled() => return Ok(()),
+        };
+        report.requested_at = Some(Instant::now());
+        let mut audio = tokio::select! {
+            a = synthesize(&client, &service, &report.text) => a?,
+            () = cancel.cancelled() => return Ok(()),
+        };
+        loop {
+            let chunk = tokio::select! {
+                c = audio.next() => c,
+                () = cancel.cancelled() => None,
+            };
+            let Some(chunk) = chunk else { return Ok(()) };
+            let chunk = chunk?;
+            report.first_bytes_at.get_or_insert_with(Instant::now);
+            report.samples += chunk.len();
+            if !utterance.push(chunk) {
+                return Ok(()); // Skipped or stopped: the rest is not wanted.
+            }
+        }
+    }
+    .await;
+    drop(utterance);
+    match result {
+        Ok(()) => Ok(report),
+        Err(e) => {
+            let _ = failed.send(());
+            Err(e)
+        }
+    }
+}
