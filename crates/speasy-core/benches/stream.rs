@@ -136,6 +136,7 @@ fn main() {
             }),
             http_policy: Some(Policy::default()),
             local_candidates: Some(Vec::new()),
+            elevenlabs_base_url: None,
         }));
         let client = reqwest::Client::new();
         let body = Stream::many_tokens(MODEL, n, "tok ");

@@ -73,6 +73,8 @@ pub struct CoreConfig {
     pub http_policy: Option<Policy>,
     /// Where to look for local model servers when no provider is configured.
     pub local_candidates: Option<Vec<(ProviderKind, String)>>,
+    /// ElevenLabs' API base URL (tests point it at a stand-in).
+    pub elevenlabs_base_url: Option<String>,
 }
 
 /// A provider given from outside rather than configured (like the official OpenAI SDKs, the CLI
@@ -162,6 +164,8 @@ pub struct Core {
     next_turn: std::sync::atomic::AtomicU64,
     /// The local API, when the app serves it.
     pub(crate) local_api: crate::api::LocalApi,
+    /// Listening and reading aloud.
+    pub(crate) voice: crate::voice::service::VoiceState,
 }
 
 const MAX_PAGE: usize = 200;
@@ -194,6 +198,7 @@ impl Core {
             pending_deletes: Mutex::new(HashMap::new()),
             next_turn: std::sync::atomic::AtomicU64::new(1),
             local_api: crate::api::LocalApi::default(),
+            voice: crate::voice::service::VoiceState::new(config.elevenlabs_base_url),
         }
     }
 
@@ -481,18 +486,23 @@ impl Core {
         Ok(Endpoint { label: p.name.clone(), kind: p.kind, base_url: p.base_url.clone(), api_key })
     }
 
+    /// The endpoint of the provider given from outside (the CLI's environment), if any.
+    pub(crate) fn override_endpoint(&self) -> Result<Option<Endpoint>, ApiError> {
+        let Some(o) = &self.provider_override else { return Ok(None) };
+        Ok(Some(Endpoint {
+            label: o.kind.label().to_owned(),
+            kind: o.kind,
+            base_url: crate::providers::normalise_base_url(&o.base_url)?,
+            api_key: o.api_key.clone(),
+        }))
+    }
+
     /// The provider and model for a turn: the override (CLI environment) if any, else the
     /// default provider (first run: local servers found on loopback). `model` is what the
     /// message or persona asked for.
     pub async fn resolve_provider(&self, model: Option<String>) -> Result<Resolved, ApiError> {
         let window = crate::chat::context::DEFAULT_CONTEXT_WINDOW;
-        if let Some(o) = &self.provider_override {
-            let endpoint = Endpoint {
-                label: o.kind.label().to_owned(),
-                kind: o.kind,
-                base_url: crate::providers::normalise_base_url(&o.base_url)?,
-                api_key: o.api_key.clone(),
-            };
+        if let (Some(o), Some(endpoint)) = (&self.provider_override, self.override_endpoint()?) {
             let model = match model.or_else(|| o.model.clone()) {
                 Some(m) => m,
                 None => self.first_model(&endpoint, o.kind).await?,

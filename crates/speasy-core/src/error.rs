@@ -164,6 +164,8 @@ pub enum CoreError {
     Provider(#[from] ProviderError),
     #[error("{0}")]
     InvalidInput(String),
+    #[error(transparent)]
+    Voice(#[from] crate::voice::VoiceError),
 }
 
 /// What kind of failure an [`ApiError`] is; front ends pick their next step from it.
@@ -193,6 +195,16 @@ pub enum ErrorKind {
     ProviderBadResponse,
     ProviderRejected,
     Unauthorized,
+    /// No microphone or speaker (or the one picked is gone).
+    VoiceNoDevice,
+    /// The OS refused the microphone.
+    VoicePermissionDenied,
+    /// The audio device failed: busy, unplugged, an unreadable format.
+    VoiceDevice,
+    /// Nothing was said.
+    VoiceNoSpeech,
+    /// No speech service is set up (Settings → Voice).
+    VoiceNotConfigured,
     Internal,
 }
 
@@ -243,6 +255,7 @@ impl From<&CoreError> for ErrorKind {
             CoreError::StoreUnavailable(_) => Self::StoreUnavailable,
             CoreError::Provider(p) => p.into(),
             CoreError::InvalidInput(_) => Self::InvalidInput,
+            CoreError::Voice(v) => v.into(),
         }
     }
 }
@@ -263,6 +276,34 @@ impl From<&ProviderError> for ErrorKind {
             P::BadRequest { .. } => Self::ProviderRejected,
             P::InvalidConfig(_) => Self::InvalidInput,
         }
+    }
+}
+
+impl From<&crate::voice::VoiceError> for ErrorKind {
+    fn from(e: &crate::voice::VoiceError) -> Self {
+        use crate::voice::VoiceError as V;
+        match e {
+            V::NoInputDevice | V::NoOutputDevice | V::DeviceNotFound { .. } => Self::VoiceNoDevice,
+            V::PermissionDenied => Self::VoicePermissionDenied,
+            V::DeviceBusy
+            | V::DeviceUnplugged
+            | V::SpeakerUnplugged
+            | V::SpeakerBusy
+            | V::Device { .. }
+            | V::UnsupportedFormat { .. } => Self::VoiceDevice,
+            V::Speech(p) => p.into(),
+            V::NoSpeech => Self::VoiceNoSpeech,
+            V::NotConfigured { .. } => Self::VoiceNotConfigured,
+            V::UnsupportedAudio { .. } => Self::InvalidInput,
+            V::BadAudio(_) => Self::ProviderBadResponse,
+            V::Resampler(_) | V::Wav(_) => Self::Internal,
+        }
+    }
+}
+
+impl From<crate::voice::VoiceError> for ApiError {
+    fn from(e: crate::voice::VoiceError) -> Self {
+        CoreError::from(e).into()
     }
 }
 

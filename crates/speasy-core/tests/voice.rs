@@ -60,7 +60,7 @@ fn utterances(events: &[EndpointEvent]) -> Vec<&Utterance> {
         .iter()
         .filter_map(|e| match e {
             EndpointEvent::Utterance(u) => Some(u),
-            EndpointEvent::SpeechStarted => None,
+            EndpointEvent::SpeechStarted | EndpointEvent::Interrupt => None,
         })
         .collect()
 }
@@ -72,7 +72,7 @@ fn one_phrase_is_one_utterance_holding_that_speech() {
     let phrase = speech(PHRASE);
     let input = [silence(500), phrase.clone(), silence(1500)].concat();
     let events = run(&input);
-    assert_eq!(events.first(), Some(&EndpointEvent::SpeechStarted), "{events:?}");
+    assert_eq!(events[..2], [EndpointEvent::Interrupt, EndpointEvent::SpeechStarted], "{events:?}");
     let found = utterances(&events);
     assert_eq!(found.len(), 1, "{events:?}");
     let u = found[0];
@@ -102,8 +102,34 @@ fn blips_and_noise_are_not_speech() {
     let noise: Vec<f32> = (0..SPEECH_RATE * 2)
         .map(|i| (((i.wrapping_mul(2_654_435_761) >> 16) as f32 / 65_536.0) - 0.5) * 0.01)
         .collect();
-    let events = run(&[silence(300), blip, silence(1500), noise].concat());
+    // The blip may stop playback (barge-in answers within 120 ms of voice) but is no speech.
+    let events = run(&[silence(300), blip, silence(1500)].concat());
+    assert!(events.iter().all(|e| *e == EndpointEvent::Interrupt), "{events:?}");
+    let events = run(&[silence(300), noise].concat());
     assert!(events.is_empty(), "{events:?}");
+}
+
+#[test]
+fn an_interruption_is_reported_within_a_quarter_second_of_speech() {
+    // Measured in audio, not wall-clock time: how much speech the endpointer had been given
+    // when it said Interrupt.
+    let phrase = speech(PHRASE);
+    let lead = silence(500);
+    let onset = lead.len();
+    let mut e = Endpointer::new(EndpointConfig::default());
+    let mut fed = 0;
+    let mut at = None;
+    for chunk in [lead, phrase].concat().chunks(160) {
+        fed += chunk.len();
+        if e.push(chunk).contains(&EndpointEvent::Interrupt) {
+            at = Some(fed);
+            break;
+        }
+    }
+    let after = at.expect("no interruption") - onset;
+    let ms = after * 1000 / SPEECH_RATE as usize;
+    println!("voice figures: speech onset -> interrupt decided after {ms} ms of audio");
+    assert!(ms <= 250, "interrupt after {ms} ms of speech");
 }
 
 #[test]

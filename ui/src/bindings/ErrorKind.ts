@@ -3,4 +3,4 @@
 /**
  * What kind of failure an [`ApiError`] is; front ends pick their next step from it.
  */
-export type ErrorKind = "not_found" | "invalid_input" | "store_not_a_database" | "store_corrupt" | "store_newer_schema" | "store_read_only" | "store_disk_full" | "store_busy" | "store_io" | "store_unavailable" | "secret_unavailable" | "secret_denied" | "secret" | "no_provider" | "provider_auth" | "provider_model_not_found" | "provider_context_too_long" | "provider_rate_limited" | "provider_unavailable" | "provider_bad_response" | "provider_rejected" | "unauthorized" | "internal";
+export type ErrorKind = "not_found" | "invalid_input" | "store_not_a_database" | "store_corrupt" | "store_newer_schema" | "store_read_only" | "store_disk_full" | "store_busy" | "store_io" | "store_unavailable" | "secret_unavailable" | "secret_denied" | "secret" | "no_provider" | "provider_auth" | "provider_model_not_found" | "provider_context_too_long" | "provider_rate_limited" | "provider_unavailable" | "provider_bad_response" | "provider_rejected" | "unauthorized" | "voice_no_device" | "voice_permission_denied" | "voice_device" | "voice_no_speech" | "voice_not_configured" | "internal";

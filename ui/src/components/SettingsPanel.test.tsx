@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { App } from "../App";
 import type { ApiError } from "../bindings/ApiError";
 import type { ProviderView } from "../bindings/ProviderView";
-import { TEST_APP_INFO, installFakeCore, type ChatKitCall } from "../test/fakeCore";
+import { DEFAULT_VOICE, TEST_APP_INFO, installFakeCore, type ChatKitCall } from "../test/fakeCore";
 
 async function openSettings() {
   const user = userEvent.setup();
@@ -20,13 +20,13 @@ function keyGroup(provider: "OpenAI" | "OpenRouter") {
 
 describe("theme", () => {
   it("applies the stored theme at startup", async () => {
-    installFakeCore({ settings: { theme: "light", api_enabled: false, api_port: 8787 } });
+    installFakeCore({ settings: { theme: "light", api_enabled: false, api_port: 8787, voice: DEFAULT_VOICE } });
     render(<App />);
     await waitFor(() => expect(document.documentElement.dataset.theme).toBe("light"));
   });
 
   it("round-trips a chosen theme through the core and keeps it after a restart", async () => {
-    const core = installFakeCore({ settings: { theme: "system", api_enabled: false, api_port: 8787 } });
+    const core = installFakeCore({ settings: { theme: "system", api_enabled: false, api_port: 8787, voice: DEFAULT_VOICE } });
     const { user, unmount } = await openSettings();
 
     const select = await screen.findByRole("combobox", { name: "Theme" });
@@ -41,7 +41,7 @@ describe("theme", () => {
 
     await waitFor(() => expect(document.documentElement.dataset.theme).toBe("dark"));
     expect(core.callsTo("settings_update").map((c) => c.args)).toEqual([{ patch: { theme: "dark" } }]);
-    expect(core.settings).toEqual({ theme: "dark", api_enabled: false, api_port: 8787 });
+    expect(core.settings).toEqual({ theme: "dark", api_enabled: false, api_port: 8787, voice: DEFAULT_VOICE });
 
     // A new window: everything starts again from what the core stored.
     unmount();
@@ -52,7 +52,7 @@ describe("theme", () => {
   });
 
   it("keeps the previous theme and says why when saving fails", async () => {
-    const core = installFakeCore({ settings: { theme: "light", api_enabled: false, api_port: 8787 } });
+    const core = installFakeCore({ settings: { theme: "light", api_enabled: false, api_port: 8787, voice: DEFAULT_VOICE } });
     core.failures.set("settings_update", { kind: "store_disk_full", message: "database or disk is full" });
     const { user } = await openSettings();
 

@@ -34,6 +34,11 @@ const KINDS: Record<ErrorKind, true> = {
   provider_bad_response: true,
   provider_rejected: true,
   unauthorized: true,
+  voice_no_device: true,
+  voice_permission_denied: true,
+  voice_device: true,
+  voice_no_speech: true,
+  voice_not_configured: true,
   internal: true,
 };
 const ERROR_KINDS: ReadonlySet<string> = new Set(Object.keys(KINDS));

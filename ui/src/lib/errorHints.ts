@@ -45,6 +45,16 @@ export function errorHint(kind: ErrorKind): string | null {
       return "The provider rejected the request. Try another model or rephrase.";
     case "unauthorized":
       return "This request needs a valid access token.";
+    case "voice_no_device":
+      return "Plug in a microphone or speaker, or pick another one in Settings → Voice.";
+    case "voice_permission_denied":
+      return "Allow microphone access for Speasy in the system's privacy settings, then try again.";
+    case "voice_device":
+      return "Check the audio device (plugged in, not used by another app), or pick another one in Settings → Voice.";
+    case "voice_no_speech":
+      return "Nothing was heard. Speak a little closer to the microphone and try again.";
+    case "voice_not_configured":
+      return "Choose a speech service in Settings → Voice (an OpenAI key or an ElevenLabs key).";
     case "internal":
       return "This is a bug in Speasy. Please report it with the message above.";
   }

@@ -13,6 +13,7 @@ import type { SearchHit } from "../bindings/SearchHit";
 import type { Settings } from "../bindings/Settings";
 import type { SettingsPatch } from "../bindings/SettingsPatch";
 import type { StoreStatus } from "../bindings/StoreStatus";
+import type { VoiceSettings } from "../bindings/VoiceSettings";
 import type { ProviderView } from "../bindings/ProviderView";
 import type { StreamEvent } from "../bindings/StreamEvent";
 import type { ThreadSummary } from "../bindings/ThreadSummary";
@@ -59,12 +60,15 @@ export const TEST_APP_INFO: AppInfo = {
   secret_backend: "secret-service",
 };
 
+/** The core's default voice settings. */
+export const DEFAULT_VOICE: VoiceSettings = { stt: { kind: "auto" }, tts: { kind: "auto" }, auto_read: false };
+
 export function installFakeCore(initial: Partial<FakeCoreState> = {}): FakeCore {
   const calls: Call[] = [];
   const core: FakeCore = {
     storeStatus: { state: "ready" },
     afterMoveAside: { state: "ready" },
-    settings: { theme: "system", api_enabled: false, api_port: 8787 },
+    settings: { theme: "system", api_enabled: false, api_port: 8787, voice: DEFAULT_VOICE },
     secrets: new Map(),
     threads: [],
     searchHits: () => [],

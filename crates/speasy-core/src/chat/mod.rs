@@ -26,7 +26,7 @@ use crate::Core;
 use crate::chatkit::protocol::{
     AddClientToolOutputParams, AddUserMessageParams, CreateParams, CustomActionParams,
     FeedbackKind, FeedbackParams, ListItemsParams, ListThreadsParams, RawRequest, StreamEvent,
-    Thread, ThreadItemParams, ThreadParams, UpdateThreadParams,
+    Thread, ThreadItemParams, ThreadParams, TranscribeParams, UpdateThreadParams,
 };
 use crate::chatkit::{Order, ThreadMetadata};
 use crate::error::{ApiError, ErrorKind};
@@ -134,15 +134,16 @@ impl Core {
                 let p: CreateParams = params(&kind, p)?;
                 p.input.validate().map_err(invalid)?;
                 let persona = req.metadata.get("persona_id").and_then(Value::as_str);
-                self.stream(turn::Start::Create {
-                    input: p.input,
-                    persona: persona.map(Into::into),
-                })
+                let start =
+                    turn::Start::Create { input: p.input, persona: persona.map(Into::into) };
+                self.stream_maybe_spoken(start, &req.metadata, None, persona)
             }
             "threads.add_user_message" => {
                 let p: AddUserMessageParams = params(&kind, p)?;
                 p.input.validate().map_err(invalid)?;
-                self.stream(turn::Start::UserMessage { thread_id: p.thread_id, input: p.input })
+                let thread = Some(p.thread_id.clone());
+                let start = turn::Start::UserMessage { thread_id: p.thread_id, input: p.input };
+                self.stream_maybe_spoken(start, &req.metadata, thread, None)
             }
             "threads.retry_after_item" => {
                 let p: ThreadItemParams = params(&kind, p)?;
@@ -227,19 +228,48 @@ impl Core {
                 store.set_feedback(&p.thread_id, &p.item_ids, p.kind == FeedbackKind::Positive)?;
                 json(Ok(json!({})))
             }
-            "attachments.create"
-            | "attachments.delete"
-            | "input.transcribe"
-            | "threads.add_structured_input" => Err(ApiError::new(
-                ErrorKind::InvalidInput,
-                format!("{kind} is not supported by this version of Speasy"),
-            )),
+            "input.transcribe" => {
+                let p: TranscribeParams = params(&kind, p)?;
+                let text = self.transcribe_recording(&p.audio_base64, &p.mime_type).await?;
+                json(Ok(json!({ "text": text })))
+            }
+            "attachments.create" | "attachments.delete" | "threads.add_structured_input" => {
+                Err(ApiError::new(
+                    ErrorKind::InvalidInput,
+                    format!("{kind} is not supported by this version of Speasy"),
+                ))
+            }
             k if k.starts_with("speasy.") => {
                 let op: ops::Op = serde_json::from_value(json!({ "type": k, "params": p }))
                     .map_err(|e| invalid(format!("invalid {k} request: {e}")))?;
                 json(ops::run(self, op).await)
             }
             other => Err(invalid(format!("unknown request type \"{other}\""))),
+        }
+    }
+
+    /// A turn's stream, read aloud as it comes when the request asks (`metadata.speak: true`,
+    /// as hands-free voice does) or the auto-read setting is on (`metadata.speak: false` opts
+    /// out).
+    fn stream_maybe_spoken(
+        self: &Arc<Self>,
+        start: turn::Start,
+        metadata: &serde_json::Map<String, Value>,
+        thread_id: Option<String>,
+        persona_id: Option<&str>,
+    ) -> Result<ChatKitResponse, ApiError> {
+        let speak = match metadata.get("speak").and_then(Value::as_bool) {
+            Some(asked) => asked,
+            None => self.settings().map(|s| s.voice.auto_read).unwrap_or(false),
+        };
+        let response = self.stream(start)?;
+        match response {
+            ChatKitResponse::Stream(s) if speak => Ok(ChatKitResponse::Stream(self.speak_stream(
+                s,
+                thread_id,
+                persona_id.map(Into::into),
+            ))),
+            other => Ok(other),
         }
     }
 

@@ -76,6 +76,25 @@ pub enum Op {
     /// Stop the answer being written in a thread (the partial text is kept).
     #[serde(rename = "speasy.threads.cancel")]
     ThreadsCancel { thread_id: String },
+    /// The microphones and speakers to pick from.
+    #[serde(rename = "speasy.voice.devices")]
+    VoiceDevices {},
+    /// Open the microphone (events: `VoiceEvent`s).
+    #[serde(rename = "speasy.voice.listen")]
+    VoiceListen { mode: crate::voice::service::ListenMode },
+    /// Push-to-talk let go: transcribe what was said.
+    #[serde(rename = "speasy.voice.release")]
+    VoiceRelease {},
+    #[serde(rename = "speasy.voice.stop_listening")]
+    VoiceStopListening {},
+    /// Read a message aloud.
+    #[serde(rename = "speasy.voice.read")]
+    VoiceRead { thread_id: String, item_id: String },
+    #[serde(rename = "speasy.voice.stop_speaking")]
+    VoiceStopSpeaking {},
+    /// Skip the sentence being read.
+    #[serde(rename = "speasy.voice.skip")]
+    VoiceSkip {},
     #[serde(rename = "speasy.search")]
     Search {
         query: String,
@@ -357,5 +376,30 @@ pub async fn run(core: &Arc<Core>, op: Op) -> Result<Value, ApiError> {
             to_json(core.api_configure(enabled, port, token.map(Incoming::into_inner)).await?)
         }
         Op::Health {} => to_json(core.health()),
+        Op::VoiceDevices {} => to_json(core.voice_devices().await?),
+        Op::VoiceListen { mode } => {
+            core.voice_listen(mode).await?;
+            Ok(json!({}))
+        }
+        Op::VoiceRelease {} => {
+            core.voice_release();
+            Ok(json!({}))
+        }
+        Op::VoiceStopListening {} => {
+            core.voice_stop_listening();
+            Ok(json!({}))
+        }
+        Op::VoiceRead { thread_id, item_id } => {
+            core.voice_read_item(&thread_id, &item_id).await?;
+            Ok(json!({}))
+        }
+        Op::VoiceStopSpeaking {} => {
+            core.voice_stop_speaking();
+            Ok(json!({}))
+        }
+        Op::VoiceSkip {} => {
+            core.voice_skip().await;
+            Ok(json!({}))
+        }
     }
 }

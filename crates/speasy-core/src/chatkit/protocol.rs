@@ -104,6 +104,13 @@ pub struct CustomActionParams {
     pub action: Action,
 }
 
+/// `input.transcribe` params.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TranscribeParams {
+    pub audio_base64: String,
+    pub mime_type: String,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct ThreadParams {
     pub thread_id: String,

@@ -34,7 +34,10 @@ pub use facts::{Fact, FactStatus, NewFact};
 pub use migrations::{MIGRATIONS, Migration, latest_version};
 pub use personas::{DEFAULT_PERSONA_ID, Persona, PersonaInput};
 pub use search::{HIGHLIGHT_END, HIGHLIGHT_START, RANK_WINDOW, SearchHit, fts_query};
-pub use settings::{DEFAULT_API_PORT, Settings, SettingsPatch, Theme};
+pub use settings::{
+    DEFAULT_API_PORT, ELEVENLABS_SECRET, Settings, SettingsPatch, SpeechService, Theme,
+    VoiceSettings,
+};
 pub use threads::{ItemQuery, ThreadSummary};
 
 /// The database file name inside the data dir.

@@ -19,6 +19,62 @@ pub enum Theme {
     System,
 }
 
+/// Which service turns speech into text, or text into speech.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum SpeechService {
+    /// A configured provider that speaks OpenAI's audio API (OpenAI, or a custom server), else
+    /// ElevenLabs when its key is set.
+    #[default]
+    Auto,
+    /// This provider (OpenAI or an OpenAI-compatible server: Groq, a local Whisper server...).
+    Provider { id: String },
+    /// ElevenLabs, with the key stored as [`ELEVENLABS_SECRET`].
+    #[serde(rename = "elevenlabs")]
+    ElevenLabs,
+    /// None: the microphone button or read-aloud says so.
+    Off,
+}
+
+/// The keychain entry of the ElevenLabs API key.
+pub const ELEVENLABS_SECRET: &str = "voice.elevenlabs";
+
+/// Voice settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(default)]
+#[ts(export)]
+pub struct VoiceSettings {
+    /// The microphone (an `AudioDevice` id); `None`: the system default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub input_device: Option<String>,
+    /// The speaker; `None`: the system default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub output_device: Option<String>,
+    pub stt: SpeechService,
+    /// `None`: the service's default (`gpt-4o-mini-transcribe`, `scribe_v1`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub stt_model: Option<String>,
+    pub tts: SpeechService,
+    /// `None`: the service's default (`gpt-4o-mini-tts`, `eleven_turbo_v2_5`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub tts_model: Option<String>,
+    /// The voice (OpenAI voice name or ElevenLabs voice id) when the persona names none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub tts_voice: Option<String>,
+    /// What is spoken (ISO 639-1, "en"), to help transcription; `None`: detected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub language: Option<String>,
+    /// Read every answer aloud as it streams in.
+    pub auto_read: bool,
+}
+
 /// Every setting, with its current value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -32,6 +88,7 @@ pub struct Settings {
     pub api_enabled: bool,
     /// Its port.
     pub api_port: u16,
+    pub voice: VoiceSettings,
 }
 
 /// The local API's port unless the person picks another.
@@ -44,6 +101,7 @@ impl Default for Settings {
             default_provider: None,
             api_enabled: false,
             api_port: DEFAULT_API_PORT,
+            voice: VoiceSettings::default(),
         }
     }
 }
@@ -66,6 +124,10 @@ pub struct SettingsPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub api_port: Option<u16>,
+    /// Replaces the voice settings as a whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub voice: Option<VoiceSettings>,
 }
 
 fn read_key<T: serde::de::DeserializeOwned + Default>(rows: &[(String, String)], key: &str) -> T {
@@ -96,6 +158,7 @@ impl Store {
             api_port: read_key::<Option<u16>>(&rows, "api_port")
                 .filter(|p| *p != 0)
                 .unwrap_or(DEFAULT_API_PORT),
+            voice: read_key(&rows, "voice"),
         })
     }
 
@@ -118,6 +181,9 @@ impl Store {
                 ));
             }
             changes.push(("api_port", serde_json::to_string(&port)?));
+        }
+        if let Some(voice) = &patch.voice {
+            changes.push(("voice", serde_json::to_string(voice)?));
         }
         self.write(|w| {
             for (key, value) in &changes {

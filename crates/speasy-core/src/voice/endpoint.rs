@@ -4,6 +4,11 @@
 //! (shorter blips: a cough, a click, a door are ignored), and ends after `end_silence` without
 //! voice. An utterance keeps a little audio from before its first voiced frame, so the first
 //! syllable is not clipped.
+//!
+//! Barge-in cannot wait that long: voice that lasts `barge_in` (120 ms) is reported at once as
+//! [`EndpointEvent::Interrupt`], so hands-free playback stops while the person is still
+//! starting their sentence. (A 120–300 ms blip may thus stop playback without becoming an
+//! utterance: the price of answering an interruption within 300 ms.)
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -15,14 +20,18 @@ use super::audio::SPEECH_RATE;
 /// Samples per detector frame (16 ms at 16 kHz: what the detector takes).
 pub const FRAME: usize = 256;
 const FRAME_MS: u32 = (FRAME as u32 * 1000) / SPEECH_RATE;
+/// The quietest voice that interrupts playback.
+const BARGE_IN_DBFS: f32 = -45.0;
 
 /// When speech starts and ends.
 #[derive(Debug, Clone)]
 pub struct EndpointConfig {
     /// Detector score at or over which a frame is voice (0–1).
     pub threshold: f32,
-    /// Voice shorter than this is not speech (it is dropped, and does not interrupt playback).
+    /// Voice shorter than this is not speech (it is dropped).
     pub min_speech: Duration,
+    /// Voice this long without a break interrupts playback (hands-free barge-in).
+    pub barge_in: Duration,
     /// Silence that ends an utterance.
     pub end_silence: Duration,
     /// Audio kept from before the first voiced frame.
@@ -36,6 +45,7 @@ impl Default for EndpointConfig {
         Self {
             threshold: 0.5,
             min_speech: Duration::from_millis(300),
+            barge_in: Duration::from_millis(120),
             end_silence: Duration::from_millis(800),
             pre_roll: Duration::from_millis(300),
             max_utterance: Duration::from_secs(60),
@@ -46,6 +56,9 @@ impl Default for EndpointConfig {
 /// What the endpointer saw.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EndpointEvent {
+    /// Voice has lasted `barge_in`: stop speaking over the person (once per utterance, before
+    /// `SpeechStarted`).
+    Interrupt,
     /// Speech has lasted `min_speech`: someone is talking (hands-free: stop playback).
     SpeechStarted,
     /// The speaker stopped for `end_silence` (or the utterance reached `max_utterance`).
@@ -96,6 +109,10 @@ pub struct Endpointer {
     /// Frames in `current` before the first voiced one (the pre-roll).
     voiced_start: usize,
     state: State,
+    /// `Interrupt` was sent for the voice under way.
+    interrupted: bool,
+    /// Voiced frames in a row (barge-in wants sustained voice, not scattered noise).
+    run: usize,
 }
 
 impl Endpointer {
@@ -109,6 +126,8 @@ impl Endpointer {
             voiced_end: 0,
             voiced_start: 0,
             state: State::Idle,
+            interrupted: false,
+            run: 0,
         }
     }
 
@@ -140,12 +159,17 @@ impl Endpointer {
         self.before.clear();
         self.current.clear();
         self.state = State::Idle;
+        self.interrupted = false;
     }
 
     fn frame(&mut self, mut frame: Vec<f32>, events: &mut Vec<EndpointEvent>) {
         // The detector takes [-1, 1]; louder samples are clipped audio anyway.
         frame.iter_mut().for_each(|s| *s = s.clamp(-1.0, 1.0));
         let voiced = self.detector.predict_f32(&frame) >= self.config.threshold;
+        // Barge-in also wants the voice loud enough: the detector scores even faint steady noise
+        // as voice now and then, and stopping an answer for it would be worse than late.
+        let loud = super::audio::level_dbfs(&frame) > BARGE_IN_DBFS;
+        self.run = if voiced && loud { self.run + 1 } else { 0 };
         let frame_count = |v: &Vec<f32>| v.len() / FRAME;
         match self.state {
             State::Idle => {
@@ -197,6 +221,10 @@ impl Endpointer {
     /// Voice from the first voiced frame to now counts once it spans `min_speech`.
     fn check_started(&mut self, events: &mut Vec<EndpointEvent>) {
         let span = self.voiced_end - self.voiced_start;
+        if self.run >= frames(self.config.barge_in) && !self.interrupted {
+            self.interrupted = true;
+            events.push(EndpointEvent::Interrupt);
+        }
         if span >= frames(self.config.min_speech) {
             self.state = State::Speaking { silent: 0 };
             events.push(EndpointEvent::SpeechStarted);
@@ -209,6 +237,7 @@ impl Endpointer {
         self.before = self.current[tail_start..].chunks(FRAME).map(<[f32]>::to_vec).collect();
         self.current.clear();
         self.state = State::Idle;
+        self.interrupted = false;
     }
 
     /// The utterance so far, ending a little after its last voiced frame (a natural fade,
@@ -220,6 +249,7 @@ impl Endpointer {
         let mut samples = std::mem::take(&mut self.current);
         samples.truncate(end);
         self.state = State::Idle;
+        self.interrupted = false;
         self.before.clear();
         Utterance {
             samples,

@@ -14,6 +14,7 @@ pub mod endpoint;
 pub mod playback;
 pub mod read_aloud;
 pub mod sentences;
+pub mod service;
 pub mod stt;
 pub mod tts;
 
@@ -64,6 +65,10 @@ pub enum VoiceError {
     SpeakerUnplugged,
     #[error("The speaker is in use by another application. Close it, or pick another output.")]
     SpeakerBusy,
+    #[error(
+        "No service is set up for {what}. Add an OpenAI key or an ElevenLabs key in Settings → Voice."
+    )]
+    NotConfigured { what: &'static str },
 }
 
 impl VoiceError {

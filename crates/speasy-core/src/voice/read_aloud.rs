@@ -47,8 +47,10 @@ pub struct ReadAloud {
     tx: mpsc::UnboundedSender<Input>,
     cancel: CancellationToken,
     speaker: Arc<Speaker>,
-    task: JoinHandle<Result<Vec<SentenceReport>, VoiceError>>,
+    task: std::sync::Mutex<Option<Task>>,
 }
+
+type Task = JoinHandle<Result<Vec<SentenceReport>, VoiceError>>;
 
 impl ReadAloud {
     /// Start reading (text comes through [`ReadAloud::push`]) on `speaker` with `service`.
@@ -56,7 +58,7 @@ impl ReadAloud {
         let (tx, rx) = mpsc::unbounded_channel();
         let cancel = CancellationToken::new();
         let task = tokio::spawn(run(Arc::clone(&speaker), client, service, rx, cancel.clone()));
-        Self { tx, cancel, speaker, task }
+        Self { tx, cancel, speaker, task: std::sync::Mutex::new(Some(task)) }
     }
 
     /// Read `text` from start to end.
@@ -88,14 +90,20 @@ impl ReadAloud {
         self.cancel.clone()
     }
 
-    /// Whether it has ended (read out, stopped or failed).
+    /// Whether it has ended (read out, stopped or failed), or is being waited for.
     pub fn is_finished(&self) -> bool {
-        self.task.is_finished()
+        self.task().as_ref().is_none_or(JoinHandle::is_finished)
     }
 
-    /// Wait until everything has been played (or the reading stopped or failed).
-    pub async fn finished(self) -> Result<Vec<SentenceReport>, VoiceError> {
-        match self.task.await {
+    fn task(&self) -> std::sync::MutexGuard<'_, Option<Task>> {
+        self.task.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Wait until everything has been played (or the reading stopped or failed). Only the
+    /// first caller gets the outcome; later ones get an empty report.
+    pub async fn finished(&self) -> Result<Vec<SentenceReport>, VoiceError> {
+        let Some(task) = self.task().take() else { return Ok(Vec::new()) };
+        match task.await {
             Ok(r) => r,
             Err(e) => Err(VoiceError::Device { message: format!("reading aloud failed: {e}") }),
         }

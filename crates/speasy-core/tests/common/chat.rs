@@ -123,6 +123,7 @@ pub fn start_core(
         }),
         http_policy: Some(policy),
         local_candidates: Some(Vec::new()),
+        elevenlabs_base_url: None,
     }))
 }
 
