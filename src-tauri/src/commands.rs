@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use speasy_core::chatkit::protocol::StreamEvent;
 use speasy_core::store::{SearchHit, Settings, SettingsPatch};
+use speasy_core::voice::service::VoiceEvent;
 use speasy_core::{ApiError, AppInfo, ChatKitResponse, Core, ErrorKind, StoreStatus};
 use tauri::State;
 use tauri::ipc::JavaScriptChannelId;
@@ -105,6 +106,32 @@ pub async fn chatkit<R: tauri::Runtime>(
                 sent += 1;
             }
             Ok(serde_json::json!({ "streamed": sent }))
+        }
+    }
+}
+
+/// Voice events (levels, transcripts, speaking, errors) on a channel until the window stops
+/// listening; the UI subscribes once. Level events can come 20 times a second: a slow window
+/// misses some (the channel keeps the latest), never a transcript's place in order.
+#[tauri::command]
+pub async fn voice_events<R: tauri::Runtime>(
+    core: CoreState<'_>,
+    webview: tauri::Webview<R>,
+    on_event: JavaScriptChannelId,
+) -> Result<(), ApiError> {
+    let on_event = on_event.channel_on::<R, VoiceEvent>(webview);
+    let mut events = core.voice_events();
+    loop {
+        match events.recv().await {
+            Ok(event) => {
+                if on_event.send(event).is_err() {
+                    return Ok(());
+                }
+            }
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                tracing::debug!(missed = n, "voice events: the window fell behind");
+            }
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return Ok(()),
         }
     }
 }

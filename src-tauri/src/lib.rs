@@ -121,6 +121,7 @@ pub fn build_app<R: Runtime>(
             commands::secret_exists,
             commands::search,
             commands::chatkit,
+            commands::voice_events,
             commands::ui_painted,
         ])
 }

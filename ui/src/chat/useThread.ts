@@ -35,7 +35,7 @@ export type ThreadController = {
   loading: boolean;
   loadError: Error | null;
   /** Resolves whether the message was stored (if not, the composer gives the text back). */
-  send: (text: string, options: { model?: string; personaId?: string }) => Promise<boolean>;
+  send: (text: string, options: { model?: string; personaId?: string; speak?: boolean }) => Promise<boolean>;
   /** An answer started elsewhere (before this view opened) is still being written. */
   waiting: boolean;
   /** The open thread's persona, once known. */
@@ -167,21 +167,20 @@ export function useThread(
   }, []);
 
   const send = useCallback(
-    async (text: string, options: { model?: string; personaId?: string }) => {
+    async (text: string, options: { model?: string; personaId?: string; speak?: boolean }) => {
       const input: UserInput = {
         content: [{ type: "input_text", text }],
         attachments: [],
         inference_options: options.model ? { model: options.model } : {},
       };
       const id = stateRef.current.threadId;
+      const speak = options.speak ? { speak: true } : {};
+      const metadata = { ...(id === null && options.personaId ? { persona_id: options.personaId } : {}), ...speak };
+      const withMetadata = Object.keys(metadata).length > 0 ? { metadata } : {};
       return stream(
         id === null
-          ? {
-              type: "threads.create",
-              params: { input },
-              ...(options.personaId ? { metadata: { persona_id: options.personaId } } : {}),
-            }
-          : { type: "threads.add_user_message", params: { thread_id: id, input } },
+          ? { type: "threads.create", params: { input }, ...withMetadata }
+          : { type: "threads.add_user_message", params: { thread_id: id, input }, ...withMetadata },
       );
     },
     [stream],

@@ -6,9 +6,11 @@ type Props = {
   /** What was being attempted, e.g. "Couldn't load conversations". */
   title?: string;
   onRetry?: () => void;
+  /** The action button's text ("Try again"). */
+  retryLabel?: string;
 };
 
-export function ErrorMessage({ error, title, onRetry }: Props) {
+export function ErrorMessage({ error, title, onRetry, retryLabel = "Try again" }: Props) {
   const hint = errorHint(error.kind);
   return (
     <div role="alert" className="error-message" data-error-kind={error.kind}>
@@ -17,7 +19,7 @@ export function ErrorMessage({ error, title, onRetry }: Props) {
       {hint && <p className="error-hint">{hint}</p>}
       {onRetry && (
         <button type="button" className="button button-small" onClick={onRetry}>
-          Try again
+          {retryLabel}
         </button>
       )}
     </div>

@@ -171,3 +171,39 @@ describe("about", () => {
     expect(screen.getByTestId("about-secret-backend")).toHaveTextContent(TEST_APP_INFO.secret_backend);
   });
 });
+
+describe("voice settings", () => {
+  it("lists the devices, saves the choices through the core, and keeps the ElevenLabs key write-only", async () => {
+    const core = installFakeCore({
+      providers: [
+        { id: "openai", kind: "openai", name: "OpenAI", base_url: "https://api.openai.com/v1", key_secret: "provider.openai", has_key: true, default_model: null, context_window: null },
+        { id: "openrouter", kind: "openrouter", name: "OpenRouter", base_url: "https://openrouter.ai/api/v1", key_secret: null, has_key: false, default_model: null, context_window: null },
+      ],
+    });
+    const { user } = await openSettings();
+    const section = await screen.findByRole("region", { name: "Voice" });
+
+    const mic = within(section).getByRole("combobox", { name: "Microphone" });
+    await waitFor(() => expect(within(mic).getAllByRole("option").map((o) => o.textContent)).toEqual(["System default", "Desk microphone"]));
+    await user.selectOptions(mic, "mic-1");
+    await waitFor(() => expect(core.settings.voice.input_device).toBe("mic-1"));
+
+    // OpenRouter has no speech API: it is not offered.
+    const stt = within(section).getByRole("combobox", { name: "Speech to text" });
+    expect(within(stt).getAllByRole("option").map((o) => o.textContent)).toEqual(["Automatic", "OpenAI", "ElevenLabs", "Off"]);
+    await user.selectOptions(stt, "elevenlabs");
+    await waitFor(() => expect(core.settings.voice.stt).toEqual({ kind: "elevenlabs" }));
+    expect(core.settings.voice.input_device).toBe("mic-1");
+
+    await user.click(within(section).getByRole("checkbox", { name: "Read every answer aloud" }));
+    await waitFor(() => expect(core.settings.voice.auto_read).toBe(true));
+
+    const key = within(section).getByLabelText("ElevenLabs API key");
+    await user.type(key, "xi-secret");
+    await user.click(within(section).getByTestId("secret-save-elevenlabs"));
+    await waitFor(() => expect(core.secrets.get("voice.elevenlabs")).toBe("xi-secret"));
+    expect(key).toHaveValue("");
+    expect(within(section).getByTestId("secret-status-elevenlabs")).toHaveTextContent("Set");
+    expect(JSON.stringify(core.settings)).not.toContain("xi-secret");
+  });
+});

@@ -9,6 +9,7 @@ import { About } from "./About";
 import { ErrorMessage } from "./ErrorMessage";
 import { LocalApiSection } from "./LocalApiSection";
 import { ProvidersSection } from "./ProvidersSection";
+import { VoiceSection } from "./VoiceSection";
 
 type Props = {
   /** `null` while loading or when loading failed (the shell shows that error). */
@@ -48,6 +49,8 @@ export function SettingsPanel({ settings, onSettings, providers, onProvidersChan
         onChanged={onProvidersChanged}
         onSettings={onSettings}
       />
+
+      <VoiceSection settings={settings} onSettings={onSettings} providers={providers} />
 
       <LocalApiSection />
 

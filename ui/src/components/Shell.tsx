@@ -181,6 +181,7 @@ export function Shell({ initialSettings }: { initialSettings?: Settings }) {
             onOpenThread={(id, itemId) => openThread(id, itemId ?? null)}
             onOpenSettings={() => setView("settings")}
             onProvidersChanged={providersChanged}
+            autoRead={settings?.voice.auto_read ?? false}
           />
         </div>
         {summaries.pending && (

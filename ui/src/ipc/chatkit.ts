@@ -22,6 +22,7 @@ import type { SpeasyOp } from "../bindings/SpeasyOp";
 import type { StreamEvent } from "../bindings/StreamEvent";
 import type { ThreadItem } from "../bindings/ThreadItem";
 import type { ThreadSummary } from "../bindings/ThreadSummary";
+import type { VoiceDevices } from "../bindings/VoiceDevices";
 import { toSpeasyError } from "./errors";
 
 /** What the person typed, as ChatKit's `UserMessageInput`. */
@@ -34,10 +35,14 @@ export type UserInput = {
 
 export type WireAction = { type: string; payload?: unknown };
 
+/** Speasy's request metadata: the persona of a new thread; whether to read the answer aloud as
+ *  it streams (unset: the auto-read setting decides). */
+export type TurnMetadata = { persona_id?: string; speak?: boolean };
+
 /** Requests answered by a stream of events. */
 export type StreamingRequest =
-  | { type: "threads.create"; params: { input: UserInput }; metadata?: { persona_id?: string } }
-  | { type: "threads.add_user_message"; params: { thread_id: string; input: UserInput } }
+  | { type: "threads.create"; params: { input: UserInput }; metadata?: TurnMetadata }
+  | { type: "threads.add_user_message"; params: { thread_id: string; input: UserInput }; metadata?: TurnMetadata }
   | { type: "threads.retry_after_item"; params: { thread_id: string; item_id: string } }
   | { type: "threads.custom_action"; params: { thread_id: string; item_id?: string; action: WireAction } }
   | { type: "threads.add_client_tool_output"; params: { thread_id: string; result: unknown } };
@@ -90,6 +95,13 @@ export type SpeasyResults = {
   "speasy.api.status": ApiStatus;
   "speasy.api.configure": ApiStatus;
   "speasy.health": Health;
+  "speasy.voice.devices": VoiceDevices;
+  "speasy.voice.listen": Record<string, never>;
+  "speasy.voice.release": Record<string, never>;
+  "speasy.voice.stop_listening": Record<string, never>;
+  "speasy.voice.read": Record<string, never>;
+  "speasy.voice.stop_speaking": Record<string, never>;
+  "speasy.voice.skip": Record<string, never>;
 };
 
 /** The provider and model a new message would use. */

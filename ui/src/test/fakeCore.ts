@@ -13,7 +13,9 @@ import type { SearchHit } from "../bindings/SearchHit";
 import type { Settings } from "../bindings/Settings";
 import type { SettingsPatch } from "../bindings/SettingsPatch";
 import type { StoreStatus } from "../bindings/StoreStatus";
+import type { VoiceEvent } from "../bindings/VoiceEvent";
 import type { VoiceSettings } from "../bindings/VoiceSettings";
+import { resetVoiceChannel } from "../ipc/voice";
 import type { ProviderView } from "../bindings/ProviderView";
 import type { StreamEvent } from "../bindings/StreamEvent";
 import type { ThreadSummary } from "../bindings/ThreadSummary";
@@ -50,6 +52,8 @@ export type FakeCoreState = {
 export type FakeCore = FakeCoreState & {
   calls: Call[];
   callsTo: (cmd: string) => Call[];
+  /** Sends a voice event on the window's `voice_events` channel (throws if none is open). */
+  emitVoice: (event: VoiceEvent) => void;
 };
 
 export const TEST_APP_INFO: AppInfo = {
@@ -65,6 +69,9 @@ export const DEFAULT_VOICE: VoiceSettings = { stt: { kind: "auto" }, tts: { kind
 
 export function installFakeCore(initial: Partial<FakeCoreState> = {}): FakeCore {
   const calls: Call[] = [];
+  resetVoiceChannel();
+  let voiceChannel: Channel<VoiceEvent> | null = null;
+  let voiceIndex = 0;
   const core: FakeCore = {
     storeStatus: { state: "ready" },
     afterMoveAside: { state: "ready" },
@@ -80,6 +87,12 @@ export function installFakeCore(initial: Partial<FakeCoreState> = {}): FakeCore 
     ...initial,
     calls,
     callsTo: (cmd) => calls.filter((call) => call.cmd === cmd),
+    emitVoice: (event) => {
+      if (!voiceChannel) throw new Error("no voice_events channel is open");
+      const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } })
+        .__TAURI_INTERNALS__;
+      internals.runCallback(voiceChannel.id, { index: voiceIndex++, message: event });
+    },
   };
 
   mockIPC((cmd, payload) => {
@@ -102,7 +115,7 @@ export function installFakeCore(initial: Partial<FakeCoreState> = {}): FakeCore 
         return core.settings;
       case "settings_update": {
         const patch = args.patch as SettingsPatch;
-        core.settings = { ...core.settings, ...(patch.theme ? { theme: patch.theme } : {}) };
+        core.settings = { ...core.settings, ...(patch.theme ? { theme: patch.theme } : {}), ...(patch.voice ? { voice: patch.voice } : {}) };
         return core.settings;
       }
       case "secret_set":
@@ -117,6 +130,11 @@ export function installFakeCore(initial: Partial<FakeCoreState> = {}): FakeCore 
         return core.searchHits(args.query as string).slice(0, args.limit as number);
       case "ui_painted":
         return null;
+      case "voice_events":
+        // As the shell: the command runs as long as the window listens.
+        voiceChannel = args.onEvent as Channel<VoiceEvent>;
+        voiceIndex = 0;
+        return new Promise(() => undefined);
       case "chatkit": {
         const answer = core.chatkit(args.request as ChatKitCall);
         if (answer instanceof Streamed) {
@@ -230,6 +248,18 @@ function defaultChatkit(core: FakeCore, request: ChatKitCall): unknown {
       }
       return { ...view, has_key: core.secrets.has(`provider.${id}`) };
     }
+    case "speasy.voice.devices":
+      return {
+        inputs: [{ id: "mic-1", name: "Desk microphone", is_default: true }],
+        outputs: [{ id: "spk-1", name: "Speakers", is_default: true }],
+      };
+    case "speasy.voice.listen":
+    case "speasy.voice.release":
+    case "speasy.voice.stop_listening":
+    case "speasy.voice.read":
+    case "speasy.voice.stop_speaking":
+    case "speasy.voice.skip":
+      return {};
     case "speasy.settings.update": {
       core.settings = { ...core.settings, ...(p.patch as SettingsPatch) } as Settings;
       return core.settings;

@@ -11,6 +11,7 @@ import type { ProviderView } from "../../bindings/ProviderView";
 import { SentenceAnnouncer } from "../../chat/announce";
 import { itemText } from "../../chat/threadState";
 import { useThread } from "../../chat/useThread";
+import { useVoice } from "../../chat/useVoice";
 import { speasy } from "../../ipc/chatkit";
 import { toSpeasyError } from "../../ipc/errors";
 import type { WidgetHost } from "../../widgets/types";
@@ -19,6 +20,7 @@ import { Composer } from "./Composer";
 import { Message } from "./Message";
 import { ModelPicker, PersonaPicker, activeProvider } from "./Pickers";
 import { TurnErrorBanner } from "./TurnErrorBanner";
+import { VoiceButtons, VoiceStatus } from "./VoiceControls";
 
 export const DEFAULT_PERSONA = "builtin-assistant";
 /** How close to the bottom (px) still counts as "following" the answer. */
@@ -38,6 +40,8 @@ type Props = {
   onOpenSettings: () => void;
   /** The core may have added a provider (a local server it found). */
   onProvidersChanged: () => void;
+  /** The auto-read setting: answers are read aloud as they stream. */
+  autoRead?: boolean;
 };
 
 export function ChatView(props: Props) {
@@ -144,10 +148,18 @@ export function ChatView(props: Props) {
     if (el.scrollTop < 120) older();
   }, [older]);
 
-  const send = (text: string) => {
+  const send = (text: string, speak = false) => {
     following.current = true;
-    return thread.send(text, { ...(model ? { model } : {}), personaId });
+    return thread.send(text, { ...(model ? { model } : {}), personaId, ...(speak ? { speak } : {}) });
   };
+  // A transcript is the person's message; in voice mode its answer is read aloud.
+  const voice = useVoice((text, mode) => void send(text, mode === "hands_free"), { autoRead: props.autoRead ?? false });
+  const readItem = useCallback(
+    (itemId: string) => {
+      if (state.threadId) voice.read(state.threadId, itemId);
+    },
+    [state.threadId, voice.read],
+  );
   const { retry } = thread;
   const onRetry = useCallback(() => void retry(), [retry]);
   const streaming = state.streaming || thread.waiting;
@@ -203,6 +215,9 @@ export function ChatView(props: Props) {
               host={host}
               onRetry={onRetry}
               onFeedback={thread.feedback}
+              speaking={voice.speakingItem === item.id}
+              onRead={readItem}
+              onStopReading={voice.stopSpeaking}
             />
           ))}
           {thread.waiting && (
@@ -246,9 +261,11 @@ export function ChatView(props: Props) {
               Open settings
             </button>
           }
-          onSend={send}
+          onSend={(text) => send(text)}
           onStop={() => void thread.stop()}
           focusKey={threadId ?? "new"}
+          toolbar={<VoiceButtons voice={voice} disabled={blocked !== null} />}
+          status={<VoiceStatus voice={voice} onOpenSettings={props.onOpenSettings} />}
         />
       </div>
     </section>

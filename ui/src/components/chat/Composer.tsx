@@ -18,11 +18,13 @@ type Props = {
   /** Changes when the conversation changes: the box is focused and cleared of nothing. */
   focusKey: string;
   toolbar?: ReactNode;
+  /** Shown above the box (voice status). */
+  status?: ReactNode;
 };
 
 const MAX_HEIGHT = 240;
 
-export function Composer({ streaming, disabledReason, disabledAction, onSend, onStop, focusKey, toolbar }: Props) {
+export function Composer({ streaming, disabledReason, disabledAction, onSend, onStop, focusKey, toolbar, status }: Props) {
   const [text, setText] = useState("");
   const area = useRef<HTMLTextAreaElement>(null);
   const disabled = disabledReason !== null;
@@ -65,6 +67,7 @@ export function Composer({ streaming, disabledReason, disabledAction, onSend, on
           {disabledAction}
         </div>
       )}
+      {status}
       <div className="composer-box" data-disabled={disabled || undefined}>
         <textarea
           ref={area}

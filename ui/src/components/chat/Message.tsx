@@ -4,7 +4,7 @@
  * shown as a small placeholder and never breaks the thread.
  */
 import { lazy, memo, Suspense, useState } from "react";
-import { RotateCcw, ThumbsDown, ThumbsUp, Wrench } from "lucide-react";
+import { RotateCcw, Square, ThumbsDown, ThumbsUp, Volume2, Wrench } from "lucide-react";
 
 import type { ThreadItem } from "../../bindings/ThreadItem";
 import { itemText } from "../../chat/threadState";
@@ -28,7 +28,24 @@ export type MessageProps = {
   host: WidgetHost;
   onRetry: () => void;
   onFeedback: (itemId: string, kind: Feedback) => Promise<void>;
+  /** This message is being read aloud. */
+  speaking?: boolean;
+  /** Read it aloud (absent: no read-aloud here). */
+  onRead?: (itemId: string) => void;
+  onStopReading?: () => void;
 };
+
+function ReadAloudButton({ itemId, speaking, onRead, onStop }: { itemId: string; speaking: boolean; onRead: (id: string) => void; onStop?: () => void }) {
+  return speaking ? (
+    <button type="button" className="icon-button" aria-label="Stop reading" title="Stop reading" aria-pressed="true" onClick={onStop}>
+      <Square size={13} aria-hidden="true" fill="currentColor" />
+    </button>
+  ) : (
+    <button type="button" className="icon-button" aria-label="Read aloud" title="Read aloud" onClick={() => onRead(itemId)}>
+      <Volume2 size={15} aria-hidden="true" />
+    </button>
+  );
+}
 
 const VERDICTS = [
   { kind: "positive", label: "Good answer", Icon: ThumbsUp },
@@ -74,7 +91,7 @@ function field<T>(item: ThreadItem, name: string): T | undefined {
 }
 
 export const Message = memo(function Message(props: MessageProps) {
-  const { item, streaming, canRetry, focused, host, onRetry, onFeedback } = props;
+  const { item, streaming, canRetry, focused, host, onRetry, onFeedback, onRead } = props;
   const common = {
     "data-item-id": item.id,
     "data-item-type": item.type,
@@ -105,6 +122,9 @@ export const Message = memo(function Message(props: MessageProps) {
           {!streaming && (
             <div className="message-actions">
               <CopyButton text={text} label="Copy message" />
+              {onRead && text.trim() !== "" && (
+                <ReadAloudButton itemId={item.id} speaking={props.speaking ?? false} onRead={onRead} onStop={props.onStopReading} />
+              )}
               <FeedbackButtons itemId={item.id} onFeedback={onFeedback} />
               {canRetry && (
                 <button type="button" className="icon-button" aria-label="Retry" title="Retry" onClick={onRetry}>
