@@ -87,6 +87,8 @@ timeout 120 "$ROOT/scripts/with-virtual-audio.sh" "$SPEECH_OUT_TEST" --ignored -
 say "voice: a hands-free conversation through the core (transcript -> turn -> spoken answer -> barge-in)"
 VOICE_CORE_TEST="$(test_binary voice_core)"
 timeout 120 "$ROOT/scripts/with-virtual-audio.sh" "$VOICE_CORE_TEST" --ignored --nocapture
+say "voice benchmark: CPU while listening, end of speech -> request, first TTS bytes -> audio (figures printed, never asserted)"
+"$ROOT/bench/voice.sh"
 
 say "UI typecheck and unit tests"
 (cd "$UI" && npm run typecheck --silent && npm test --silent)
