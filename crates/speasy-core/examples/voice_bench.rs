@@ -46,9 +46,10 @@ fn cpu_time() -> Duration {
     let rest = &stat[stat.rfind(')').unwrap() + 2..];
     let f: Vec<&str> = rest.split_whitespace().collect();
     let ticks: u64 = f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap();
-    let hz = Command::new("getconf").arg("CLK_TCK").output().ok().and_then(|o| {
-        String::from_utf8(o.stdout).ok().and_then(|s| s.trim().parse::<u64>().ok())
-    });
+    let hz =
+        Command::new("getconf").arg("CLK_TCK").output().ok().and_then(|o| {
+            String::from_utf8(o.stdout).ok().and_then(|s| s.trim().parse::<u64>().ok())
+        });
     Duration::from_millis(ticks * 1000 / hz.unwrap_or(100))
 }
 
@@ -76,23 +77,31 @@ async fn listening_idle() {
     let (cpu, wall) = (cpu_time() - cpu0, t0.elapsed());
     tokio::task::spawn_blocking(move || capture.stop()).await.unwrap();
     println!(
-        "voice-bench cpu-listening-idle {:.2} % of one core ({} ms CPU over {:.1} s, {blocks} blocks from {})",
+        "voice-bench cpu-listening-idle {:.2} % of one core ({} ms CPU over {:.1} s, {blocks} blocks from the default microphone)",
         cpu.as_secs_f64() * 100.0 / wall.as_secs_f64(),
         cpu.as_millis(),
         wall.as_secs_f64(),
-        "the default microphone"
     );
 }
 
 async fn end_of_speech_to_request() {
     let stub = SpeechStub::start().await;
     stub.know(PHRASE, espeak(PHRASE, SPEECH_RATE), SPEECH_RATE);
-    let service = SpeechToText::OpenAiCompatible { endpoint: endpoint(&stub), model: "whisper-1".into() };
+    let service =
+        SpeechToText::OpenAiCompatible { endpoint: endpoint(&stub), model: "whisper-1".into() };
     let client = Client::new(Policy::default()).unwrap();
     let dir = std::env::temp_dir().join(format!("speasy-voice-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let wav = dir.join("phrase.wav");
-    assert!(Command::new("espeak-ng").args(["-v", "en-us", "-s", "160", "-w"]).arg(&wav).arg(PHRASE).status().unwrap().success());
+    assert!(
+        Command::new("espeak-ng")
+            .args(["-v", "en-us", "-s", "160", "-w"])
+            .arg(&wav)
+            .arg(PHRASE)
+            .status()
+            .unwrap()
+            .success()
+    );
 
     let (mut decided, mut from_speech) = (Vec::new(), Vec::new());
     for _ in 0..RUNS {
@@ -151,24 +160,33 @@ async fn first_tts_bytes_to_audio() {
     };
     let client = Client::new(Policy::default()).unwrap();
     let speaker = Arc::new(Speaker::open(None).unwrap());
-    let monitor = input_devices().unwrap().into_iter().find(|d| d.id.contains("spk.monitor")).unwrap();
+    let monitor =
+        input_devices().unwrap().into_iter().find(|d| d.id.contains("spk.monitor")).unwrap();
     let (capture, mut heard) = Capture::start(Some(&monitor.id)).unwrap();
     let (mut to_device, mut to_ear) = (Vec::new(), Vec::new());
     for i in 0..RUNS {
         tokio::time::sleep(Duration::from_millis(400)).await;
         while heard.try_recv().is_ok() {}
-        let reading = ReadAloud::text(Arc::clone(&speaker), client.clone(), service.clone(), &format!("This is sentence number {}.", i + 1));
+        let reading = ReadAloud::text(
+            Arc::clone(&speaker),
+            client.clone(),
+            service.clone(),
+            &format!("This is sentence number {}.", i + 1),
+        );
         let mut first_loud = None;
         while first_loud.is_none() {
-            if let Some(CaptureEvent::Audio(b)) = heard.recv().await {
-                if level_dbfs(&b) > -45.0 {
-                    first_loud = Some(Instant::now());
-                }
+            if let Some(CaptureEvent::Audio(b)) = heard.recv().await
+                && level_dbfs(&b) > -45.0
+            {
+                first_loud = Some(Instant::now());
             }
         }
         let reports = reading.finished().await.unwrap();
         let r = &reports[0];
-        to_device.push(r.first_audio_at.unwrap().duration_since(r.first_bytes_at.unwrap()).as_secs_f64() * 1000.0);
+        to_device.push(
+            r.first_audio_at.unwrap().duration_since(r.first_bytes_at.unwrap()).as_secs_f64()
+                * 1000.0,
+        );
         let sent = stub.spoken()[i].first_byte_at.unwrap();
         to_ear.push(first_loud.unwrap().duration_since(sent).as_secs_f64() * 1000.0);
     }
