@@ -16,12 +16,14 @@ die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
 # Debian/Ubuntu packages needed to build and run the Tauri app.
 APT_BUILD=(build-essential pkg-config file libssl-dev libwebkit2gtk-4.1-dev libxdo-dev
-  libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev libasound2-dev)
+  libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev libasound2-dev
+  libspeechd-dev libclang-dev)
 # ...and to test it headless: a virtual display, WebKit's WebDriver, a real keychain, a
 # PulseAudio server for virtual microphones and speakers, and synthetic speech.
 APT_TEST=(xvfb xauth dbus dbus-x11 webkit2gtk-driver fonts-dejavu-core gnome-keyring
   libsecret-tools keyutils procps imagemagick python3 python3-venv
-  pulseaudio pulseaudio-utils libasound2-plugins espeak-ng)
+  pulseaudio pulseaudio-utils libasound2-plugins espeak-ng
+  speech-dispatcher speech-dispatcher-espeak-ng)
 
 is_debian_like() { [[ -r /etc/debian_version ]] && command -v apt-get >/dev/null; }
 

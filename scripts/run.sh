@@ -6,7 +6,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
-system_deps
+# The app itself also uses Speech Dispatcher (with espeak-ng) as its offline voice.
+system_deps speech-dispatcher speech-dispatcher-espeak-ng
 rust_deps
 node_deps
 

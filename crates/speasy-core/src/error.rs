@@ -293,6 +293,7 @@ impl From<&crate::voice::VoiceError> for ErrorKind {
             | V::UnsupportedFormat { .. } => Self::VoiceDevice,
             V::Speech(p) => p.into(),
             V::NoSpeech => Self::VoiceNoSpeech,
+            V::SystemVoice(_) => Self::VoiceNotConfigured,
             V::NotConfigured { .. } => Self::VoiceNotConfigured,
             V::UnsupportedAudio { .. } => Self::InvalidInput,
             V::BadAudio(_) => Self::ProviderBadResponse,

@@ -259,3 +259,40 @@ async fn hands_free_speech_becomes_a_turn_whose_answer_is_spoken_and_can_be_inte
         done_at.saturating_duration_since(onset).as_millis(),
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the PulseAudio virtual devices scripts/test.sh sets up (and Speech Dispatcher)"]
+async fn the_offline_system_voice_reads_a_message_aloud() {
+    let h = Harness::new().await;
+    set_voice(&h, json!({"tts": {"kind": "system"}})).await;
+    h.stub
+        .push(Stream::text(MODEL, &["The system voice can read this answer without any service."]));
+    let turn = h.stream(create("Read me something")).await;
+    let answer = items_of(&turn, "assistant_message")[0]["id"].as_str().unwrap().to_owned();
+    let thread = common::chat::thread_id(&turn);
+
+    let monitor =
+        input_devices().unwrap().into_iter().find(|d| d.id.contains("spk.monitor")).unwrap();
+    let (capture, mut heard_rx) = Capture::start(Some(&monitor.id)).unwrap();
+    let mut events = h.core.voice_events();
+    h.core.voice_read_item(&thread, &answer).await.unwrap();
+    next_event(&mut events, |e| matches!(e, VoiceEvent::Speaking { .. })).await;
+    let started = Instant::now();
+    next_event(&mut events, |e| matches!(e, VoiceEvent::SpeakingDone { .. })).await;
+    let spoke_for = started.elapsed();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut loud = 0;
+    while let Ok(e) = heard_rx.try_recv() {
+        if let CaptureEvent::Audio(b) = e
+            && level_dbfs(&b) > -45.0
+        {
+            loud += b.len();
+        }
+    }
+    tokio::task::spawn_blocking(move || capture.stop()).await.unwrap();
+    let heard = loud as f64 / f64::from(SPEECH_RATE);
+    println!(
+        "system voice: read for {spoke_for:?}, {heard:.1} s of it heard on the speaker's monitor"
+    );
+    assert!(heard > 1.5, "only {heard:.2} s of speech was heard");
+}

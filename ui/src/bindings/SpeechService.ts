@@ -3,4 +3,4 @@
 /**
  * Which service turns speech into text, or text into speech.
  */
-export type SpeechService = { "kind": "auto" } | { "kind": "provider", id: string, } | { "kind": "elevenlabs" } | { "kind": "off" };
+export type SpeechService = { "kind": "auto" } | { "kind": "provider", id: string, } | { "kind": "elevenlabs" } | { "kind": "system" } | { "kind": "off" };

@@ -195,6 +195,11 @@ describe("voice settings", () => {
     await waitFor(() => expect(core.settings.voice.stt).toEqual({ kind: "elevenlabs" }));
     expect(core.settings.voice.input_device).toBe("mic-1");
 
+    const tts = within(section).getByRole("combobox", { name: "Reading aloud" });
+    expect(within(tts).getAllByRole("option").map((o) => o.textContent)).toEqual(["Automatic", "OpenAI", "ElevenLabs", "Off", "System voice (offline)"]);
+    await user.selectOptions(tts, "system");
+    await waitFor(() => expect(core.settings.voice.tts).toEqual({ kind: "system" }));
+
     await user.click(within(section).getByRole("checkbox", { name: "Read every answer aloud" }));
     await waitFor(() => expect(core.settings.voice.auto_read).toBe(true));
 

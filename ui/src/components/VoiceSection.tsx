@@ -1,7 +1,7 @@
 /**
  * Settings → Voice: the microphone and speaker (the core's device lists, "System default"
  * first), which service transcribes speech and which reads answers aloud (automatic, a
- * provider, ElevenLabs, or off), the ElevenLabs key (write-only, in the keychain), the voice,
+ * provider, ElevenLabs, the offline system voice, or off), the ElevenLabs key (write-only, in the keychain), the voice,
  * the spoken language, and auto-read.
  */
 import { useEffect, useState } from "react";
@@ -28,7 +28,7 @@ function serviceValue(s: SpeechService): string {
 }
 function serviceOf(value: string): SpeechService {
   if (value.startsWith("provider:")) return { kind: "provider", id: value.slice("provider:".length) };
-  if (value === "elevenlabs" || value === "off") return { kind: value };
+  if (value === "elevenlabs" || value === "off" || value === "system") return { kind: value };
   return { kind: "auto" };
 }
 
@@ -132,6 +132,7 @@ export function VoiceSection({ settings, onSettings, providers }: Props) {
           <label htmlFor="voice-tts">Reading aloud</label>
           <select id="voice-tts" className="input select" value={serviceValue(voice.tts)} onChange={(e) => save({ tts: serviceOf(e.currentTarget.value) })}>
             {serviceOptions}
+            <option value="system">System voice (offline)</option>
           </select>
         </div>
         <div className="field">
@@ -166,7 +167,8 @@ export function VoiceSection({ settings, onSettings, providers }: Props) {
       <SecretField name="voice.elevenlabs" provider="ElevenLabs" label="ElevenLabs API key" slug="elevenlabs" />
       <p className="muted small">
         Automatic uses your default provider if it offers speech (OpenAI, or a compatible server such as Groq or a local
-        Whisper server), else ElevenLabs when its key is set. A persona’s voice overrides the voice here.
+        Whisper server), else ElevenLabs when its key is set, else — for reading aloud — the system voice, which works
+        offline and speaks on the system’s default output. A persona’s voice overrides the voice here.
       </p>
       {error && <ErrorMessage error={error} title="Couldn’t save the voice settings" />}
     </section>

@@ -25,7 +25,7 @@ pub enum Theme {
 #[ts(export)]
 pub enum SpeechService {
     /// A configured provider that speaks OpenAI's audio API (OpenAI, or a custom server), else
-    /// ElevenLabs when its key is set.
+    /// ElevenLabs when its key is set, else (reading aloud) the system voice.
     #[default]
     Auto,
     /// This provider (OpenAI or an OpenAI-compatible server: Groq, a local Whisper server...).
@@ -33,6 +33,9 @@ pub enum SpeechService {
     /// ElevenLabs, with the key stored as [`ELEVENLABS_SECRET`].
     #[serde(rename = "elevenlabs")]
     ElevenLabs,
+    /// The offline system voice (reading aloud only): Speech Dispatcher, AVSpeechSynthesizer,
+    /// WinRT. `Auto` falls back to it when no service is set up.
+    System,
     /// None: the microphone button or read-aloud says so.
     Off,
 }

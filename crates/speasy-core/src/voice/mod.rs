@@ -16,6 +16,7 @@ pub mod read_aloud;
 pub mod sentences;
 pub mod service;
 pub mod stt;
+pub mod system_voice;
 pub mod tts;
 
 use crate::error::ProviderError;
@@ -69,6 +70,10 @@ pub enum VoiceError {
         "No service is set up for {what}. Add an OpenAI key or an ElevenLabs key in Settings → Voice."
     )]
     NotConfigured { what: &'static str },
+    #[error(
+        "The system voice is not available: {0}. Install Speech Dispatcher (Linux), or set up a speech service in Settings → Voice."
+    )]
+    SystemVoice(String),
 }
 
 impl VoiceError {

@@ -6,6 +6,9 @@
 //!
 //! [`ReadAloud::stop`] ends it all (requests dropped, speaker silenced); a failing request (bad
 //! key, server error) stops the reading and is its result, with the audio already played kept.
+//!
+//! [`ReadAloud::system`] reads with the offline system voice instead: the same sentences, each
+//! queued on the OS synthesiser as soon as it is complete.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -17,6 +20,7 @@ use tokio_util::sync::CancellationToken;
 use super::VoiceError;
 use super::playback::{Speaker, Utterance, UtteranceWatch};
 use super::sentences::Sentences;
+use super::system_voice::SystemVoice;
 use super::tts::{TTS_RATE, TextToSpeech, synthesize};
 use crate::providers::openai::Client;
 
@@ -46,11 +50,17 @@ pub struct SentenceReport {
 pub struct ReadAloud {
     tx: mpsc::UnboundedSender<Input>,
     cancel: CancellationToken,
-    speaker: Arc<Speaker>,
+    out: Output,
     task: std::sync::Mutex<Option<Task>>,
 }
 
 type Task = JoinHandle<Result<Vec<SentenceReport>, VoiceError>>;
+
+/// Where a reading sounds.
+enum Output {
+    Device(Arc<Speaker>),
+    System(Arc<SystemVoice>),
+}
 
 impl ReadAloud {
     /// Start reading (text comes through [`ReadAloud::push`]) on `speaker` with `service`.
@@ -58,7 +68,15 @@ impl ReadAloud {
         let (tx, rx) = mpsc::unbounded_channel();
         let cancel = CancellationToken::new();
         let task = tokio::spawn(run(Arc::clone(&speaker), client, service, rx, cancel.clone()));
-        Self { tx, cancel, speaker, task: std::sync::Mutex::new(Some(task)) }
+        Self { tx, cancel, out: Output::Device(speaker), task: std::sync::Mutex::new(Some(task)) }
+    }
+
+    /// Start reading with the offline system voice.
+    pub fn system(voice: Arc<SystemVoice>) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let cancel = CancellationToken::new();
+        let task = tokio::spawn(run_system(Arc::clone(&voice), rx, cancel.clone()));
+        Self { tx, cancel, out: Output::System(voice), task: std::sync::Mutex::new(Some(task)) }
     }
 
     /// Read `text` from start to end.
@@ -82,7 +100,10 @@ impl ReadAloud {
     /// Stop at once: nothing more is requested or played.
     pub fn stop(&self) {
         self.cancel.cancel();
-        self.speaker.stop();
+        match &self.out {
+            Output::Device(speaker) => speaker.stop(),
+            Output::System(voice) => voice.stop(),
+        }
     }
 
     /// A token that is cancelled when the reading is stopped.
@@ -179,6 +200,50 @@ async fn run(
             speaker.stop();
             Err(e)
         }
+        None => Ok(reports),
+    }
+}
+
+async fn run_system(
+    voice: Arc<SystemVoice>,
+    mut rx: mpsc::UnboundedReceiver<Input>,
+    cancel: CancellationToken,
+) -> Result<Vec<SentenceReport>, VoiceError> {
+    let mut sentences = Sentences::new();
+    let mut reports = Vec::new();
+    loop {
+        let input = tokio::select! {
+            input = rx.recv() => input,
+            () = cancel.cancelled() => return Ok(reports),
+        };
+        let (batch, end) = match input {
+            Some(Input::Text(delta)) => (sentences.push(&delta), false),
+            Some(Input::End) | None => (sentences.finish(), true),
+        };
+        for text in batch {
+            voice.speak(&text);
+            let now = Some(Instant::now());
+            reports.push(SentenceReport {
+                text,
+                requested_at: now,
+                first_bytes_at: None,
+                first_audio_at: None,
+                samples: 0,
+            });
+        }
+        if let Some(e) = voice.take_failure() {
+            voice.stop();
+            return Err(e);
+        }
+        if end {
+            break;
+        }
+    }
+    while !voice.is_idle() && !cancel.is_cancelled() {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    match voice.take_failure() {
+        Some(e) => Err(e),
         None => Ok(reports),
     }
 }

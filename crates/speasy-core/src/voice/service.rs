@@ -28,6 +28,7 @@ use super::read_aloud::ReadAloud;
 use super::stt::{
     ELEVENLABS_BASE_URL, ELEVENLABS_STT_MODEL, SpeechToText, transcribe, transcribe_file,
 };
+use super::system_voice::SystemVoice;
 use super::tts::{
     ELEVENLABS_DEFAULT_VOICE, ELEVENLABS_TTS_MODEL, OPENAI_TTS_MODEL, OPENAI_TTS_VOICE,
     SpeechFormat, TextToSpeech,
@@ -122,6 +123,7 @@ struct Reading {
 pub struct VoiceState {
     events: broadcast::Sender<VoiceEvent>,
     speaker: tokio::sync::Mutex<Option<(Option<String>, Arc<Speaker>)>>,
+    system: tokio::sync::Mutex<Option<Arc<SystemVoice>>>,
     reading: Mutex<Option<Reading>>,
     listening: Mutex<Option<Listening>>,
     next: std::sync::atomic::AtomicU64,
@@ -134,6 +136,7 @@ impl VoiceState {
         Self {
             events: broadcast::channel(256).0,
             speaker: tokio::sync::Mutex::new(None),
+            system: tokio::sync::Mutex::new(None),
             reading: Mutex::new(None),
             listening: Mutex::new(None),
             next: std::sync::atomic::AtomicU64::new(1),
@@ -184,11 +187,17 @@ impl Core {
     }
 
     /// The provider a speech setting names (`Auto`: the first that speaks OpenAI's audio API,
-    /// the default provider first), or ElevenLabs; `None` for `Off` or nothing usable.
-    async fn speech_backend(&self, service: &SpeechService) -> Result<Option<Backend>, ApiError> {
+    /// the default provider first, else ElevenLabs, else — when `system` is allowed, for
+    /// reading aloud — the system voice); `None` for `Off` or nothing usable.
+    async fn speech_backend(
+        &self,
+        service: &SpeechService,
+        system: bool,
+    ) -> Result<Option<Backend>, ApiError> {
         let store = self.store()?;
         match service {
             SpeechService::Off => Ok(None),
+            SpeechService::System => Ok(system.then_some(Backend::System)),
             SpeechService::ElevenLabs => match self.elevenlabs_key().await? {
                 Some(key) => Ok(Some(Backend::ElevenLabs(key))),
                 None => {
@@ -215,7 +224,11 @@ impl Core {
                         return Ok(Some(Backend::OpenAi(ep)));
                     }
                 }
-                Ok(self.elevenlabs_key().await?.map(Backend::ElevenLabs))
+                Ok(self
+                    .elevenlabs_key()
+                    .await?
+                    .map(Backend::ElevenLabs)
+                    .or(system.then_some(Backend::System)))
             }
         }
     }
@@ -224,7 +237,7 @@ impl Core {
     pub async fn stt_service(&self) -> Result<SpeechToText, ApiError> {
         let voice = self.settings()?.voice;
         let model = voice.stt_model.clone();
-        match self.speech_backend(&voice.stt).await? {
+        match self.speech_backend(&voice.stt, false).await? {
             Some(Backend::OpenAi(endpoint)) => Ok(SpeechToText::OpenAiCompatible {
                 endpoint,
                 model: model.unwrap_or_else(|| OPENAI_STT_MODEL.into()),
@@ -234,20 +247,20 @@ impl Core {
                 api_key,
                 model: model.unwrap_or_else(|| ELEVENLABS_STT_MODEL.into()),
             }),
-            None => Err(VoiceError::NotConfigured { what: "speech-to-text" }.into()),
+            Some(Backend::System) | None => {
+                Err(VoiceError::NotConfigured { what: "speech-to-text" }.into())
+            }
         }
     }
 
-    /// The text-to-speech service the settings pick; `persona_voice` (the thread's persona's)
-    /// overrides the voice setting.
-    pub async fn tts_service(
-        &self,
-        persona_voice: Option<String>,
-    ) -> Result<TextToSpeech, ApiError> {
+    /// What reads aloud, per the settings; `persona_voice` (the thread's persona's) overrides
+    /// the voice setting.
+    pub async fn tts_service(&self, persona_voice: Option<String>) -> Result<ReadWith, ApiError> {
         let voice = self.settings()?.voice;
         let model = voice.tts_model.clone();
         let chosen = persona_voice.or(voice.tts_voice.clone());
-        match self.speech_backend(&voice.tts).await? {
+        let service = match self.speech_backend(&voice.tts, true).await? {
+            Some(Backend::System) => return Ok(ReadWith::System),
             Some(Backend::OpenAi(endpoint)) => Ok(TextToSpeech::OpenAiCompatible {
                 endpoint,
                 model: model.unwrap_or_else(|| OPENAI_TTS_MODEL.into()),
@@ -261,7 +274,22 @@ impl Core {
                 model: model.unwrap_or_else(|| ELEVENLABS_TTS_MODEL.into()),
             }),
             None => Err(VoiceError::NotConfigured { what: "reading aloud" }.into()),
+        };
+        service.map(ReadWith::Service)
+    }
+
+    /// The system voice, connected once.
+    async fn system_voice(&self) -> Result<Arc<SystemVoice>, ApiError> {
+        let mut slot = self.voice.system.lock().await;
+        if let Some(v) = slot.as_ref() {
+            return Ok(Arc::clone(v));
         }
+        let voice = tokio::task::spawn_blocking(SystemVoice::open)
+            .await
+            .map_err(|e| ApiError::new(ErrorKind::Internal, e.to_string()))??;
+        let voice = Arc::new(voice);
+        *slot = Some(Arc::clone(&voice));
+        Ok(voice)
     }
 
     /// ChatKit's `input.transcribe`: a recording (base64) of a MIME type speech services take.
@@ -307,10 +335,19 @@ impl Core {
         item_id: Option<String>,
         persona_voice: Option<String>,
     ) -> Result<Arc<ReadAloud>, ApiError> {
-        let service = self.tts_service(persona_voice).await?;
-        let speaker = self.speaker().await?;
-        self.voice_stop_speaking();
-        let reading = Arc::new(ReadAloud::start(speaker, self.client()?.clone(), service));
+        let reading = match self.tts_service(persona_voice).await? {
+            ReadWith::Service(service) => {
+                let speaker = self.speaker().await?;
+                self.voice_stop_speaking();
+                ReadAloud::start(speaker, self.client()?.clone(), service)
+            }
+            ReadWith::System => {
+                let voice = self.system_voice().await?;
+                self.voice_stop_speaking();
+                ReadAloud::system(voice)
+            }
+        };
+        let reading = Arc::new(reading);
         let id = self.voice.next_id();
         *lock(&self.voice.reading) = Some(Reading { id, reading: Arc::clone(&reading) });
         self.voice.emit(VoiceEvent::Speaking { item_id: item_id.clone() });
@@ -588,10 +625,21 @@ impl Core {
     }
 }
 
-/// Where speech goes: an OpenAI-compatible endpoint or ElevenLabs (with its key).
+/// Where speech goes: an OpenAI-compatible endpoint, ElevenLabs (with its key), or the system
+/// voice.
 enum Backend {
     OpenAi(crate::providers::openai::Endpoint),
     ElevenLabs(secrecy::SecretString),
+    System,
+}
+
+/// What reads aloud.
+#[derive(Debug, Clone)]
+pub enum ReadWith {
+    /// A speech service, played on the chosen speaker.
+    Service(TextToSpeech),
+    /// The offline system voice.
+    System,
 }
 
 /// The text of a message item: its content parts' `text`, in order.
