@@ -116,6 +116,25 @@ async fn a_spoken_turn_without_a_speech_service_answers_and_says_why_it_is_silen
     assert!(speech.spoken().is_empty());
 }
 
+#[tokio::test]
+async fn a_microphone_that_is_gone_is_a_typed_error_naming_the_fix() {
+    let speech = SpeechStub::start().await;
+    let h = harness_with_speech(&speech).await;
+    set_voice(
+        &h,
+        json!({"input_device": "unplugged-usb-microphone", "stt": {"kind": "provider", "id": "speech"}}),
+    )
+    .await;
+    let err = h
+        .call(json!({"type": "speasy.voice.listen", "params": {"mode": "push_to_talk"}}))
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(err.kind, ErrorKind::VoiceNoDevice, "{err:?}");
+    assert!(err.message.contains("unplugged-usb-microphone"), "{}", err.message);
+    assert!(err.message.contains("Settings → Voice"), "{}", err.message);
+}
+
 // ---- A hands-free conversation on virtual devices ------------------------------------------
 
 fn espeak_file(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {

@@ -31,6 +31,8 @@ export type Voice = {
   toggleVoiceMode: () => void;
   read: (threadId: string, itemId: string) => void;
   stopSpeaking: () => void;
+  /** Skip the sentence being read. */
+  skip: () => void;
   dismissError: () => void;
 };
 
@@ -164,6 +166,8 @@ export function useVoice(
     run(speasy("speasy.voice.stop_speaking", {}));
   }, [run]);
 
+  const skip = useCallback(() => run(speasy("speasy.voice.skip", {})), [run]);
+
   // Ctrl+Shift+Space held: push-to-talk from anywhere in the window.
   useEffect(() => {
     const isShortcut = (e: KeyboardEvent) => e.code === "Space" && e.ctrlKey && e.shiftKey;
@@ -197,6 +201,7 @@ export function useVoice(
     toggleVoiceMode,
     read,
     stopSpeaking,
+    skip,
     dismissError: () => setError(null),
   };
 }

@@ -218,6 +218,7 @@ export function ChatView(props: Props) {
               speaking={voice.speakingItem === item.id}
               onRead={readItem}
               onStopReading={voice.stopSpeaking}
+              onSkipSentence={voice.skip}
             />
           ))}
           {thread.waiting && (

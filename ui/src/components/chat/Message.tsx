@@ -4,7 +4,7 @@
  * shown as a small placeholder and never breaks the thread.
  */
 import { lazy, memo, Suspense, useState } from "react";
-import { RotateCcw, Square, ThumbsDown, ThumbsUp, Volume2, Wrench } from "lucide-react";
+import { RotateCcw, SkipForward, Square, ThumbsDown, ThumbsUp, Volume2, Wrench } from "lucide-react";
 
 import type { ThreadItem } from "../../bindings/ThreadItem";
 import { itemText } from "../../chat/threadState";
@@ -33,13 +33,31 @@ export type MessageProps = {
   /** Read it aloud (absent: no read-aloud here). */
   onRead?: (itemId: string) => void;
   onStopReading?: () => void;
+  onSkipSentence?: () => void;
 };
 
-function ReadAloudButton({ itemId, speaking, onRead, onStop }: { itemId: string; speaking: boolean; onRead: (id: string) => void; onStop?: () => void }) {
+function ReadAloudButton({
+  itemId,
+  speaking,
+  onRead,
+  onStop,
+  onSkip,
+}: {
+  itemId: string;
+  speaking: boolean;
+  onRead: (id: string) => void;
+  onStop?: () => void;
+  onSkip?: () => void;
+}) {
   return speaking ? (
-    <button type="button" className="icon-button" aria-label="Stop reading" title="Stop reading" aria-pressed="true" onClick={onStop}>
-      <Square size={13} aria-hidden="true" fill="currentColor" />
-    </button>
+    <>
+      <button type="button" className="icon-button" aria-label="Stop reading" title="Stop reading" aria-pressed="true" onClick={onStop}>
+        <Square size={13} aria-hidden="true" fill="currentColor" />
+      </button>
+      <button type="button" className="icon-button" aria-label="Skip sentence" title="Skip sentence" onClick={onSkip}>
+        <SkipForward size={15} aria-hidden="true" />
+      </button>
+    </>
   ) : (
     <button type="button" className="icon-button" aria-label="Read aloud" title="Read aloud" onClick={() => onRead(itemId)}>
       <Volume2 size={15} aria-hidden="true" />
@@ -123,7 +141,13 @@ export const Message = memo(function Message(props: MessageProps) {
             <div className="message-actions">
               <CopyButton text={text} label="Copy message" />
               {onRead && text.trim() !== "" && (
-                <ReadAloudButton itemId={item.id} speaking={props.speaking ?? false} onRead={onRead} onStop={props.onStopReading} />
+                <ReadAloudButton
+                  itemId={item.id}
+                  speaking={props.speaking ?? false}
+                  onRead={onRead}
+                  onStop={props.onStopReading}
+                  onSkip={props.onSkipSentence}
+                />
               )}
               <FeedbackButtons itemId={item.id} onFeedback={onFeedback} />
               {canRetry && (

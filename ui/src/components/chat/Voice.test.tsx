@@ -79,6 +79,8 @@ describe("voice", () => {
     expect(requests(fake, "speasy.voice.read").map((r) => r.params)).toEqual([{ thread_id: T, item_id: "a1" }]);
 
     act(() => fake.emitVoice({ type: "speaking", item_id: "a1" }));
+    await user.click(within(answer).getByRole("button", { name: "Skip sentence" }));
+    expect(requests(fake, "speasy.voice.skip")).toHaveLength(1);
     await user.click(within(answer).getByRole("button", { name: "Stop reading" }));
     expect(requests(fake, "speasy.voice.stop_speaking")).toHaveLength(1);
     expect(within(answer).getByRole("button", { name: "Read aloud" })).toBeInTheDocument();
