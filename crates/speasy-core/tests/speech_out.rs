@@ -13,7 +13,7 @@ use speasy_core::providers::ProviderKind;
 use speasy_core::providers::openai::{Client, Endpoint, Policy};
 use speasy_core::voice::VoiceError;
 use speasy_core::voice::audio::{Resample, SPEECH_RATE, level_dbfs};
-use speasy_core::voice::capture::{Capture, CaptureEvent, input_devices};
+use speasy_core::voice::capture::{Capture, CaptureEvent, input_devices, output_devices};
 use speasy_core::voice::playback::Speaker;
 use speasy_core::voice::read_aloud::ReadAloud;
 use speasy_core::voice::tts::{
@@ -217,8 +217,14 @@ fn to_16k(samples: &[f32]) -> Vec<f32> {
 async fn spoken_answers_play_on_the_speaker_sentence_by_sentence() {
     let stub = SpeechStub::start().await;
     stub.pace_speech(Duration::from_millis(20), Duration::from_millis(25));
-    let speaker = Arc::new(Speaker::open(None).unwrap());
-    println!("speaker: {}", speaker.device_name);
+    // The speaker picked by its id from the device list (as Settings → Voice stores it).
+    let outputs = output_devices().unwrap();
+    let spk = outputs
+        .iter()
+        .find(|d| d.id.contains("spk") && !d.id.contains("micfeed"))
+        .unwrap_or_else(|| panic!("no virtual speaker among {outputs:?}"));
+    let speaker = Arc::new(Speaker::open(Some(&spk.id)).unwrap());
+    println!("speaker: {} ({})", speaker.device_name, spk.id);
     let (capture, mut events) = monitor();
     let mut heard = Heard::default();
     listen(&mut events, &mut heard, Duration::from_millis(300)).await;

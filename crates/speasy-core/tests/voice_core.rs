@@ -216,8 +216,14 @@ async fn hands_free_speech_becomes_a_turn_whose_answer_is_spoken_and_can_be_inte
     let monitor =
         input_devices().unwrap().into_iter().find(|d| d.id.contains("spk.monitor")).unwrap();
     let (capture, mut heard_rx) = Capture::start(Some(&monitor.id)).unwrap();
+    // The thread's persona has a voice of its own: the answer is read with it.
+    let persona = h
+        .json(json!({"type": "speasy.personas.create", "params": {"persona": {
+            "name": "Weather presenter", "system_prompt": "You present the weather.", "voice_id": "nova"
+        }}}))
+        .await;
     let mut req = create(&transcript);
-    req["metadata"] = json!({"speak": true});
+    req["metadata"] = json!({"speak": true, "persona_id": persona["id"]});
     let turn = h.stream(req).await;
     let user = items_of(&turn, "user_message");
     assert_eq!(user[0]["content"][0]["text"], PHRASE);
@@ -259,6 +265,7 @@ async fn hands_free_speech_becomes_a_turn_whose_answer_is_spoken_and_can_be_inte
     // What played before the interruption was the answer's first sentence.
     let spoken = speech.spoken();
     assert_eq!(spoken[0].text, answer[0].trim());
+    assert_eq!(spoken[0].voice, "nova");
     let recorded: Vec<f32> = heard.iter().flat_map(|(_, b)| b.iter().copied()).collect();
     let first = Resample::all(&spoken[0].samples, TTS_RATE, SPEECH_RATE).unwrap();
     let c = best_correlation(&first, &recorded, recorded.len().min(4 * SPEECH_RATE as usize));
