@@ -3,9 +3,10 @@
 //!
 //! 1. CPU while listening idle: the microphone open with the endpointer running on silence,
 //!    as hands-free listening is between utterances (process CPU time over wall time).
-//! 2. End of speech → transcription request: espeak speech played into the virtual mic;
-//!    from the utterance's end being decided (after the 0.8 s of silence that define it) to
-//!    the request arriving at a local speech server, and from the speech's last sample.
+//! 2. End of speech → transcription request: espeak speech played into the virtual mic and
+//!    transcribed as hands-free listening does (the request starts at the 200 ms pause and is
+//!    kept when the pause becomes the end, 0.8 s): from the last voiced frame to the request
+//!    arriving at a local speech server.
 //! 3. First TTS bytes → first audio out: a reading of a streamed answer; from the first audio
 //!    bytes received to the first sample handed to the device, and from the server sending them
 //!    to the sound heard back on the speaker's monitor.
@@ -103,49 +104,92 @@ async fn end_of_speech_to_request() {
             .success()
     );
 
-    let (mut decided, mut from_speech) = (Vec::new(), Vec::new());
+    // As hands-free listening does: the transcription starts at the pause (after 200 ms of
+    // silence), and is kept when the pause becomes the end of the utterance (0.8 s).
+    let eager = EndpointConfig::default().eager_silence;
+    let frame_ms = 16;
+    let silence_counted =
+        Duration::from_millis(eager.as_millis().div_ceil(frame_ms) as u64 * frame_ms as u64);
+    // Where the speech in the file ends: the played audio's end, seen from outside the detector.
+    let (file, file_rate) = speasy_testkit::decode_wav(&std::fs::read(&wav).unwrap()).unwrap();
+    let last_loud = file.iter().rposition(|s| s.abs() > 0.02).unwrap_or(file.len());
+    let speech_len = Duration::from_secs_f64(last_loud as f64 / f64::from(file_rate));
+    let (mut decided, mut from_speech, mut from_played) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..RUNS {
         let (capture, mut events) = Capture::start(None).unwrap();
         let mut endpointer = Endpointer::new(EndpointConfig::default());
         tokio::time::sleep(Duration::from_millis(300)).await;
         let before = stub.uploads().len();
+        let spawned = Instant::now();
         let play = Command::new("paplay").arg("--device=micfeed").arg(&wav).spawn().unwrap();
-        let utterance = loop {
+        let mut early: Option<(Instant, usize, tokio::task::JoinHandle<String>)> = None;
+        let (paused_at, job) = 'listen: loop {
             match events.recv().await.unwrap() {
                 CaptureEvent::Audio(s) => {
-                    if let Some(u) = endpointer.push(&s).into_iter().find_map(|e| match e {
-                        EndpointEvent::Utterance(u) => Some(u),
-                        _ => None,
-                    }) {
-                        break u;
+                    for e in endpointer.push(&s) {
+                        match e {
+                            EndpointEvent::Pause(u) => {
+                                let at = Instant::now();
+                                let (client, service) = (client.clone(), service.clone());
+                                let len = u.samples.len();
+                                let job = tokio::spawn(async move {
+                                    transcribe(&client, &service, &u.samples, Some("en"))
+                                        .await
+                                        .unwrap()
+                                });
+                                early = Some((at, len, job));
+                            }
+                            EndpointEvent::Resumed => {
+                                if let Some((_, _, job)) = early.take() {
+                                    job.abort();
+                                }
+                            }
+                            EndpointEvent::Utterance(u) => {
+                                let (at, len, job) = early.take().expect("a pause before the end");
+                                assert_eq!(
+                                    len,
+                                    u.samples.len(),
+                                    "the end is the pause's utterance"
+                                );
+                                break 'listen (at, job);
+                            }
+                            _ => {}
+                        }
                     }
                 }
                 CaptureEvent::Failed(e) => panic!("{e}"),
                 CaptureEvent::Level(_) => {}
             }
         };
-        let at = Instant::now();
-        let text = transcribe(&client, &service, &utterance.samples, Some("en")).await.unwrap();
-        assert_eq!(text, PHRASE);
+        assert_eq!(job.await.unwrap(), PHRASE);
         let upload = stub.uploads()[before].received_at;
-        decided.push(upload.duration_since(at).as_secs_f64() * 1000.0);
-        // The speech ended 0.8 s of silence (+ the endpointer's frame) before the decision.
-        let end_of_speech = at - EndpointConfig::default().end_silence;
+        decided.push(upload.duration_since(paused_at).as_secs_f64() * 1000.0);
+        // The last voiced frame was the counted silence before the pause was decided.
+        let end_of_speech = paused_at - silence_counted;
         from_speech.push(upload.duration_since(end_of_speech).as_secs_f64() * 1000.0);
+        // paplay's own start-up delay only makes this later than the real end: an upper bound.
+        from_played.push(upload.duration_since(spawned + speech_len).as_secs_f64() * 1000.0);
         let mut play = play;
         play.wait().unwrap();
         tokio::task::spawn_blocking(move || capture.stop()).await.unwrap();
     }
     let _ = std::fs::remove_dir_all(&dir);
     println!(
-        "voice-bench end-of-utterance-decided-to-request median {:.1} ms (runs: {:?})",
+        "voice-bench pause-decided-to-request median {:.1} ms (runs: {:?})",
         median(decided.clone()),
         decided.iter().map(|v| (v * 10.0).round() / 10.0).collect::<Vec<_>>()
     );
     println!(
-        "voice-bench end-of-speech-to-request median {:.0} ms (of which {} ms is the silence that ends an utterance)",
-        median(from_speech),
-        EndpointConfig::default().end_silence.as_millis()
+        "voice-bench end-of-speech-to-request median {:.0} ms (last voiced frame -> request at the server; {} ms of it is the silence counted before transcribing starts; the utterance ends after {} ms; runs: {:?})",
+        median(from_speech.clone()),
+        silence_counted.as_millis(),
+        EndpointConfig::default().end_silence.as_millis(),
+        from_speech.iter().map(|v| v.round()).collect::<Vec<_>>()
+    );
+    println!(
+        "voice-bench played-speech-end-to-request median {:.0} ms (paplay started + the file's last loud sample -> request: an upper bound, paplay's start-up included; runs: {:?})",
+        median(from_played.clone()),
+        from_played.iter().map(|v| v.round()).collect::<Vec<_>>()
     );
 }
 

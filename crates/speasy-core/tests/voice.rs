@@ -60,7 +60,10 @@ fn utterances(events: &[EndpointEvent]) -> Vec<&Utterance> {
         .iter()
         .filter_map(|e| match e {
             EndpointEvent::Utterance(u) => Some(u),
-            EndpointEvent::SpeechStarted | EndpointEvent::Interrupt => None,
+            EndpointEvent::SpeechStarted
+            | EndpointEvent::Interrupt
+            | EndpointEvent::Pause(_)
+            | EndpointEvent::Resumed => None,
         })
         .collect()
 }
@@ -76,6 +79,13 @@ fn one_phrase_is_one_utterance_holding_that_speech() {
     let found = utterances(&events);
     assert_eq!(found.len(), 1, "{events:?}");
     let u = found[0];
+    // The pause before the end offered the very same utterance, for early transcription.
+    let paused: Vec<&Utterance> = events
+        .iter()
+        .filter_map(|e| if let EndpointEvent::Pause(p) = e { Some(p) } else { None })
+        .collect();
+    assert_eq!(paused.len(), 1, "{events:?}");
+    assert_eq!(paused[0].samples, u.samples);
     let spoken = phrase.len() as f32 / SPEECH_RATE as f32;
     let detected = u.speech.as_secs_f32();
     assert!((detected - spoken).abs() < 0.6, "speech {detected} s, spoken {spoken} s");
@@ -89,6 +99,11 @@ fn a_short_pause_does_not_end_the_utterance_but_a_long_one_does() {
     let (a, b) = (speech("Remind me tomorrow"), speech("to call my sister"));
     let short = run(&[a.clone(), silence(400), b.clone(), silence(1200)].concat());
     assert_eq!(utterances(&short).len(), 1, "{short:?}");
+    // The 400 ms pause was offered early, then withdrawn when the speech went on.
+    let at = |e: fn(&EndpointEvent) -> bool| short.iter().position(e);
+    let (pause, resumed) =
+        (at(|e| matches!(e, EndpointEvent::Pause(_))), at(|e| *e == EndpointEvent::Resumed));
+    assert!(pause.is_some() && resumed > pause, "{short:?}");
     let long = run(&[a, silence(1300), b, silence(1200)].concat());
     assert_eq!(utterances(&long).len(), 2, "{long:?}");
 }

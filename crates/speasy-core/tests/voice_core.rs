@@ -258,6 +258,14 @@ async fn hands_free_speech_becomes_a_turn_whose_answer_is_spoken_and_can_be_inte
     let next = next_event(&mut events, |e| matches!(e, VoiceEvent::Transcript { .. })).await;
     play.wait().unwrap();
     assert_eq!(next, VoiceEvent::Transcript { text: follow_up.into() });
+    // One request per utterance: each was sent at its pause and kept when the pause became its
+    // end (not sent again then).
+    assert_eq!(
+        speech.uploads().len(),
+        2,
+        "{:?}",
+        speech.uploads().iter().map(|u| u.samples).collect::<Vec<_>>()
+    );
     h.core.voice_stop_listening();
     next_event(&mut events, |e| *e == VoiceEvent::ListeningStopped).await;
     tokio::task::spawn_blocking(move || capture.stop()).await.unwrap();

@@ -5,6 +5,11 @@
 //! voice. An utterance keeps a little audio from before its first voiced frame, so the first
 //! syllable is not clipped.
 //!
+//! Transcription need not wait either: after `eager_silence` (200 ms) of silence the utterance
+//! so far is reported as [`EndpointEvent::Pause`] — the listener can start transcribing it
+//! then, and use that request if the pause becomes the end ([`EndpointEvent::Utterance`] with
+//! the same samples), or drop it if the person goes on ([`EndpointEvent::Resumed`]).
+//!
 //! Barge-in cannot wait that long: voice that lasts `barge_in` (120 ms) is reported at once as
 //! [`EndpointEvent::Interrupt`], so hands-free playback stops while the person is still
 //! starting their sentence. (A 120–300 ms blip may thus stop playback without becoming an
@@ -20,6 +25,8 @@ use super::audio::SPEECH_RATE;
 /// Samples per detector frame (16 ms at 16 kHz: what the detector takes).
 pub const FRAME: usize = 256;
 const FRAME_MS: u32 = (FRAME as u32 * 1000) / SPEECH_RATE;
+/// Audio kept after the last voiced frame (200 ms).
+const TAIL_FRAMES: usize = 13;
 /// The quietest voice that interrupts playback.
 const BARGE_IN_DBFS: f32 = -45.0;
 
@@ -34,6 +41,8 @@ pub struct EndpointConfig {
     pub barge_in: Duration,
     /// Silence that ends an utterance.
     pub end_silence: Duration,
+    /// Silence after which the utterance so far is offered for early transcription.
+    pub eager_silence: Duration,
     /// Audio kept from before the first voiced frame.
     pub pre_roll: Duration,
     /// An utterance is cut here even if the speaker goes on (a stuck-open microphone).
@@ -47,6 +56,7 @@ impl Default for EndpointConfig {
             min_speech: Duration::from_millis(300),
             barge_in: Duration::from_millis(120),
             end_silence: Duration::from_millis(800),
+            eager_silence: Duration::from_millis(200),
             pre_roll: Duration::from_millis(300),
             max_utterance: Duration::from_secs(60),
         }
@@ -61,6 +71,11 @@ pub enum EndpointEvent {
     Interrupt,
     /// Speech has lasted `min_speech`: someone is talking (hands-free: stop playback).
     SpeechStarted,
+    /// `eager_silence` without voice: the utterance so far, should this be its end (the same
+    /// samples as the `Utterance` that follows if the silence lasts).
+    Pause(Utterance),
+    /// Voice again after a `Pause`: that utterance was not the end.
+    Resumed,
     /// The speaker stopped for `end_silence` (or the utterance reached `max_utterance`).
     Utterance(Utterance),
 }
@@ -202,12 +217,19 @@ impl Endpointer {
             }
             State::Speaking { silent } => {
                 self.current.extend_from_slice(&frame);
+                let eager = frames(self.config.eager_silence);
                 let silent = if voiced {
                     self.voiced_end = frame_count(&self.current);
+                    if silent >= eager {
+                        events.push(EndpointEvent::Resumed);
+                    }
                     0
                 } else {
                     silent + 1
                 };
+                if silent == eager && eager < frames(self.config.end_silence) {
+                    events.push(EndpointEvent::Pause(self.utterance_so_far()));
+                }
                 let too_long = frame_count(&self.current) >= frames(self.config.max_utterance);
                 if silent >= frames(self.config.end_silence) || too_long {
                     events.push(EndpointEvent::Utterance(self.take_utterance()));
@@ -242,19 +264,22 @@ impl Endpointer {
 
     /// The utterance so far, ending a little after its last voiced frame (a natural fade,
     /// and some room for a trailing consonant the detector scored low).
-    fn take_utterance(&mut self) -> Utterance {
-        let tail = frames(Duration::from_millis(200));
-        let end = ((self.voiced_end + tail) * FRAME).min(self.current.len());
+    fn utterance_so_far(&self) -> Utterance {
+        let end = ((self.voiced_end + TAIL_FRAMES) * FRAME).min(self.current.len());
         let speech_frames = self.voiced_end - self.voiced_start;
-        let mut samples = std::mem::take(&mut self.current);
-        samples.truncate(end);
+        Utterance {
+            samples: self.current[..end].to_vec(),
+            speech: Duration::from_millis((speech_frames as u32 * FRAME_MS) as u64),
+        }
+    }
+
+    fn take_utterance(&mut self) -> Utterance {
+        let utterance = self.utterance_so_far();
+        self.current.clear();
         self.state = State::Idle;
         self.interrupted = false;
         self.before.clear();
-        Utterance {
-            samples,
-            speech: Duration::from_millis((speech_frames as u32 * FRAME_MS) as u64),
-        }
+        utterance
     }
 
     /// End of push-to-talk: what was said so far, if it was speech at all (`None` for

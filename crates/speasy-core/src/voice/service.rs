@@ -536,6 +536,23 @@ impl Core {
         }
     }
 
+    /// Transcribe an utterance (a task: it can be dropped if the person goes on talking).
+    fn transcription(
+        self: &Arc<Self>,
+        service: &SpeechToText,
+        language: Option<String>,
+        utterance: super::endpoint::Utterance,
+    ) -> tokio::task::JoinHandle<Result<String, ApiError>> {
+        let core = Arc::clone(self);
+        let service = service.clone();
+        tokio::spawn(async move {
+            let client = core.client()?.clone();
+            transcribe(&client, &service, &utterance.samples, language.as_deref())
+                .await
+                .map_err(ApiError::from)
+        })
+    }
+
     async fn listen_loop(
         self: &Arc<Self>,
         mode: ListenMode,
@@ -555,6 +572,8 @@ impl Core {
         };
         let mut endpointer = Endpointer::new(config);
         let emit = |e| self.voice.emit(e);
+        // Hands-free: the transcription started at a pause, and the length of what it sent.
+        let mut eager: Option<(usize, tokio::task::JoinHandle<Result<String, ApiError>>)> = None;
         loop {
             let utterance = tokio::select! {
                 c = control.recv() => match c {
@@ -579,9 +598,23 @@ impl Core {
                                 EndpointEvent::Interrupt if mode == ListenMode::HandsFree => {
                                     self.voice_stop_speaking();
                                 }
-                                EndpointEvent::Interrupt => {}
                                 EndpointEvent::SpeechStarted => emit(VoiceEvent::SpeechStarted),
+                                // Start transcribing at the pause: if it is the end, the
+                                // request is already on its way.
+                                EndpointEvent::Pause(u) if mode == ListenMode::HandsFree => {
+                                    let len = u.samples.len();
+                                    let job = self.transcription(&service, language.clone(), u);
+                                    if let Some((_, old)) = eager.replace((len, job)) {
+                                        old.abort();
+                                    }
+                                }
+                                EndpointEvent::Resumed => {
+                                    if let Some((_, job)) = eager.take() {
+                                        job.abort();
+                                    }
+                                }
                                 EndpointEvent::Utterance(u) => done = Some(u),
+                                EndpointEvent::Interrupt | EndpointEvent::Pause(_) => {}
                             }
                         }
                         done
@@ -595,30 +628,35 @@ impl Core {
             };
             let Some(utterance) = utterance else { continue };
             emit(VoiceEvent::Transcribing);
-            let core = Arc::clone(self);
-            let (service, language) = (service.clone(), language.clone());
+            // The request started at the pause, if it sent these very samples; else a new one.
             // Transcribed while the microphone stays open (hands-free: the next utterance may
             // already be starting).
-            let job = async move {
-                let client = match core.client() {
-                    Ok(c) => c.clone(),
-                    Err(e) => return Err(ApiError::from(e)),
-                };
-                transcribe(&client, &service, &utterance.samples, language.as_deref())
-                    .await
-                    .map_err(ApiError::from)
+            let job = match eager.take() {
+                Some((len, job)) if len == utterance.samples.len() => job,
+                other => {
+                    if let Some((_, old)) = other {
+                        old.abort();
+                    }
+                    self.transcription(&service, language.clone(), utterance)
+                }
             };
             let core = Arc::clone(self);
             let handle = tokio::spawn(async move {
                 match job.await {
-                    Ok(text) => core.voice.emit(VoiceEvent::Transcript { text }),
-                    Err(error) => core.voice.emit(VoiceEvent::Error { error }),
+                    Ok(Ok(text)) => core.voice.emit(VoiceEvent::Transcript { text }),
+                    Ok(Err(error)) => core.voice.emit(VoiceEvent::Error { error }),
+                    Err(e) => core.voice.emit(VoiceEvent::Error {
+                        error: ApiError::new(ErrorKind::Internal, e.to_string()),
+                    }),
                 }
             });
             if mode == ListenMode::PushToTalk {
                 let _ = handle.await;
                 break;
             }
+        }
+        if let Some((_, job)) = eager {
+            job.abort();
         }
         // Closing the device waits for its audio thread: not on an async worker.
         let _ = tokio::task::spawn_blocking(move || drop(capture)).await;
