@@ -94,15 +94,7 @@ async fn end_of_speech_to_request() {
     let dir = std::env::temp_dir().join(format!("speasy-voice-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let wav = dir.join("phrase.wav");
-    assert!(
-        Command::new("espeak-ng")
-            .args(["-v", "en-us", "-s", "160", "-w"])
-            .arg(&wav)
-            .arg(PHRASE)
-            .status()
-            .unwrap()
-            .success()
-    );
+    speasy_testkit::espeak_to_file(PHRASE, 160, &wav);
 
     // As hands-free listening does: the transcription starts at the pause (after 200 ms of
     // silence), and is kept when the pause becomes the end of the utterance (0.8 s).

@@ -16,19 +16,13 @@ use speasy_core::voice::audio::{SPEECH_RATE, To16k};
 use speasy_core::voice::capture::{Capture, CaptureEvent, input_devices};
 use speasy_core::voice::endpoint::{EndpointConfig, EndpointEvent, Endpointer, Utterance};
 use speasy_core::voice::stt::{ELEVENLABS_STT_MODEL, SpeechToText, transcribe, transcribe_file};
-use speasy_testkit::{SpeechApi, SpeechStub, best_correlation, decode_wav};
+use speasy_testkit::{SpeechApi, SpeechStub, best_correlation, decode_wav, espeak_to_file};
 
-/// espeak-ng's rendering of `text` as a WAV file (its native 22,050 Hz).
+/// espeak-ng's rendering of `text` as a WAV file (its native 22,050 Hz), at 150 words a minute.
 fn espeak_wav(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("speech.wav");
-    let status = Command::new("espeak-ng")
-        .args(["-v", "en-us", "-s", "150", "-w"])
-        .arg(&path)
-        .arg(text)
-        .status()
-        .expect("espeak-ng is needed for the voice tests (scripts/test.sh installs it)");
-    assert!(status.success(), "espeak-ng failed");
+    espeak_to_file(text, 150, &path);
     (dir, path)
 }
 

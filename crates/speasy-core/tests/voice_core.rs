@@ -18,7 +18,7 @@ use speasy_core::voice::audio::{Resample, SPEECH_RATE, level_dbfs, wav_bytes};
 use speasy_core::voice::capture::{Capture, CaptureEvent, input_devices};
 use speasy_core::voice::service::{ListenMode, VoiceEvent};
 use speasy_core::voice::tts::TTS_RATE;
-use speasy_testkit::{SpeechStub, Stream, best_correlation, espeak};
+use speasy_testkit::{SpeechStub, Stream, best_correlation, espeak, espeak_to_file};
 use tokio::sync::broadcast;
 
 const PHRASE: &str = "What is the weather like in Lisbon tomorrow";
@@ -140,14 +140,7 @@ async fn a_microphone_that_is_gone_is_a_typed_error_naming_the_fix() {
 fn espeak_file(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("say.wav");
-    let ok = Command::new("espeak-ng")
-        .args(["-v", "en-us", "-s", "160", "-w"])
-        .arg(&path)
-        .arg(text)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
+    espeak_to_file(text, 160, &path);
     (dir, path)
 }
 

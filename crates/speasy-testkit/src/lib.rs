@@ -26,4 +26,4 @@ pub use speech::{
     Api as SpeechApi, SpeechStub, Spoken, Upload, best_correlation, decode as decode_wav,
 };
 pub use stream::{COMPLETION_ID, CREATED, SYSTEM_FINGERPRINT, Stream, ToolCall};
-pub use tts::espeak;
+pub use tts::{espeak, espeak_to_file};

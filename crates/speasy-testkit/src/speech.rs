@@ -241,43 +241,37 @@ async fn receive(shared: Shared, api: Api, headers: &HeaderMap, mut form: Multip
         return bad(format!("{} is required", api.model_field()));
     }
     let Some(file) = file else { return bad("file is required".into()) };
-    let Some((samples, rate)) = decode(&file) else {
-        // Recorded all the same: tests check what was sent.
-        lock(&shared).uploads.push(Upload {
-            api,
-            fields,
-            file_name,
-            content_type,
-            file_len: file.len(),
-            rate: 0,
-            samples: 0,
-            best: None,
-            received_at,
-        });
-        return bad("Invalid file format. Supported formats: ['flac', 'm4a', 'mp3', 'mp4', 'mpeg', 'mpga', 'oga', 'ogg', 'wav', 'webm']".into());
-    };
-    let references: Vec<(String, Vec<f32>)> = lock(&shared)
-        .references
-        .iter()
-        .filter(|(_, _, r)| *r == rate)
-        .map(|(text, reference, _)| (text.clone(), reference.clone()))
-        .collect();
-    let best = references
-        .into_iter()
-        .map(|(text, reference)| (text, best_correlation(&reference, &samples, rate as usize / 2)))
-        .max_by(|a, b| a.1.total_cmp(&b.1));
-    let text = best.as_ref().filter(|(_, c)| *c >= 0.9).map(|(t, _)| t.clone()).unwrap_or_default();
+    let decoded = decode(&file);
+    let best = decoded.as_ref().and_then(|(samples, rate)| {
+        let references: Vec<(String, Vec<f32>)> = lock(&shared)
+            .references
+            .iter()
+            .filter(|(_, _, r)| r == rate)
+            .map(|(text, reference, _)| (text.clone(), reference.clone()))
+            .collect();
+        references
+            .into_iter()
+            .map(|(text, reference)| {
+                (text, best_correlation(&reference, samples, *rate as usize / 2))
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+    });
+    // Recorded even when it cannot be decoded: tests check what was sent.
     lock(&shared).uploads.push(Upload {
         api,
         fields,
         file_name,
         content_type,
         file_len: file.len(),
-        rate,
-        samples: samples.len(),
-        best,
+        rate: decoded.as_ref().map_or(0, |(_, rate)| *rate),
+        samples: decoded.as_ref().map_or(0, |(samples, _)| samples.len()),
+        best: best.clone(),
         received_at,
     });
+    if decoded.is_none() {
+        return bad("Invalid file format. Supported formats: ['flac', 'm4a', 'mp3', 'mp4', 'mpeg', 'mpga', 'oga', 'ogg', 'wav', 'webm']".into());
+    }
+    let text = best.filter(|(_, c)| *c >= 0.9).map(|(t, _)| t).unwrap_or_default();
     api.transcript(&text)
 }
 

@@ -6,6 +6,7 @@
 //! its first bytes went out, is recorded ([`Spoken`]) for tests to compare with what played.
 
 use std::convert::Infallible;
+
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -37,25 +38,34 @@ pub struct Spoken {
     pub first_byte_at: Option<Instant>,
 }
 
-/// `text` said by espeak-ng (US English, 160 words a minute), mono at `rate`.
+/// espeak-ng saying `text` (US English, `words_per_minute`), written to `path` as a WAV file
+/// (its native 22,050 Hz). A file, not `--stdout`: piped, espeak-ng cannot fill in the WAV
+/// header's lengths.
 ///
 /// # Panics
 /// If espeak-ng is not installed or fails: the tests that speak need it.
+pub fn espeak_to_file(text: &str, words_per_minute: u32, path: &std::path::Path) {
+    let out = Command::new("espeak-ng")
+        .args(["-v", "en-us", "-s", &words_per_minute.to_string(), "-w"])
+        .arg(path)
+        .arg(text)
+        .output()
+        .expect("run espeak-ng (apt install espeak-ng)");
+    assert!(out.status.success(), "espeak-ng failed: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// `text` said by espeak-ng (US English, 160 words a minute), mono at `rate`.
+///
+/// # Panics
+/// If espeak-ng is not installed or fails.
 pub fn espeak(text: &str, rate: u32) -> Vec<f32> {
-    // A file, not --stdout: piped, espeak-ng cannot fill in the WAV header's lengths.
     static N: AtomicUsize = AtomicUsize::new(0);
     let path = std::env::temp_dir().join(format!(
         "speasy-espeak-{}-{}.wav",
         std::process::id(),
         N.fetch_add(1, Ordering::Relaxed)
     ));
-    let out = Command::new("espeak-ng")
-        .args(["-v", "en-us", "-s", "160", "-w"])
-        .arg(&path)
-        .arg(text)
-        .output()
-        .expect("run espeak-ng (apt install espeak-ng)");
-    assert!(out.status.success(), "espeak-ng failed: {}", String::from_utf8_lossy(&out.stderr));
+    espeak_to_file(text, 160, &path);
     let wav = std::fs::read(&path).expect("espeak-ng's WAV file");
     let _ = std::fs::remove_file(&path);
     let (samples, from) = crate::speech::decode(&wav).expect("espeak-ng writes WAV");

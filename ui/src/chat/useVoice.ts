@@ -90,7 +90,7 @@ export function useVoice(
         setSpeakingItem((now) => (now === (event.item_id ?? "") ? null : now));
         break;
       case "error":
-        setError(new SpeasyError(event.error.kind, event.error.message));
+        setError(toSpeasyError(event.error));
         if (modeRef.current !== "hands_free") setPhase("idle");
         break;
     }

@@ -6,6 +6,7 @@
  */
 import { useEffect, useState } from "react";
 
+import type { AudioDevice } from "../bindings/AudioDevice";
 import type { ProviderView } from "../bindings/ProviderView";
 import type { Settings } from "../bindings/Settings";
 import type { SpeechService } from "../bindings/SpeechService";
@@ -35,6 +36,29 @@ function serviceOf(value: string): SpeechService {
 /** Providers that speak OpenAI's audio API. */
 function audioProviders(providers: ProviderView[]): ProviderView[] {
   return providers.filter((p) => p.kind === "openai" || p.kind === "custom");
+}
+
+/** A device picker: "System default" (no id stored), then the core's list. */
+function DeviceSelect(props: {
+  id: string;
+  label: string;
+  devices: AudioDevice[] | undefined;
+  value: string | undefined;
+  onChange: (id: string | undefined) => void;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>{props.label}</label>
+      <select id={props.id} className="input select" value={props.value ?? ""} onChange={(e) => props.onChange(e.currentTarget.value || undefined)}>
+        <option value="">System default</option>
+        {props.devices?.map((d) => (
+          <option key={d.id} value={d.id}>
+            {d.name}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
 }
 
 export function VoiceSection({ settings, onSettings, providers }: Props) {
@@ -89,38 +113,8 @@ export function VoiceSection({ settings, onSettings, providers }: Props) {
     <section className="card" aria-labelledby="voice-heading">
       <h2 id="voice-heading">Voice</h2>
       <div className="field-grid">
-        <div className="field">
-          <label htmlFor="voice-input">Microphone</label>
-          <select
-            id="voice-input"
-            className="input select"
-            value={voice.input_device ?? ""}
-            onChange={(e) => save({ input_device: e.currentTarget.value || undefined })}
-          >
-            <option value="">System default</option>
-            {devices?.inputs.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="voice-output">Speaker</label>
-          <select
-            id="voice-output"
-            className="input select"
-            value={voice.output_device ?? ""}
-            onChange={(e) => save({ output_device: e.currentTarget.value || undefined })}
-          >
-            <option value="">System default</option>
-            {devices?.outputs.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <DeviceSelect id="voice-input" label="Microphone" devices={devices?.inputs} value={voice.input_device} onChange={(id) => save({ input_device: id })} />
+        <DeviceSelect id="voice-output" label="Speaker" devices={devices?.outputs} value={voice.output_device} onChange={(id) => save({ output_device: id })} />
         {deviceError && <ErrorMessage error={deviceError} title="Couldn’t list the audio devices" />}
         <div className="field">
           <label htmlFor="voice-stt">Speech to text</label>

@@ -12,33 +12,32 @@ import { toSpeasyError } from "./errors";
 type Listener = (event: VoiceEvent) => void;
 
 const listeners = new Set<Listener>();
-let opened: Promise<void> | null = null;
+let opened = false;
 
-function open(): Promise<void> {
-  if (opened) return opened;
+function open(): void {
+  if (opened) return;
+  opened = true;
   const channel = new Channel<VoiceEvent>();
   channel.onmessage = (event) => {
     for (const listener of [...listeners]) listener(event);
   };
   // The command runs as long as the window listens; it resolves only when the core stops.
   invoke("voice_events", { onEvent: channel }).catch((reason: unknown) => {
-    opened = null;
+    opened = false;
     const error = toSpeasyError(reason);
-    for (const listener of [...listeners]) listener({ type: "error", error: { kind: error.kind, message: error.message } });
+    for (const listener of [...listeners]) listener({ type: "error", error: error.toApiError() });
   });
-  opened = Promise.resolve();
-  return opened;
 }
 
 /** Listen to voice events; returns the function that stops listening. */
 export function onVoiceEvent(listener: Listener): () => void {
   listeners.add(listener);
-  void open();
+  open();
   return () => listeners.delete(listener);
 }
 
 /** For tests: forget the channel, as a new window would. */
 export function resetVoiceChannel(): void {
-  opened = null;
+  opened = false;
   listeners.clear();
 }

@@ -31,32 +31,16 @@ pub fn estimate_tokens(bytes: usize) -> u32 {
 /// The text of an item as the model should read it, and whether it is the person speaking.
 /// Items the model has no use for (tool calls awaiting the client, markers) give `None`.
 pub fn item_message(item: &ThreadItem) -> Option<ChatMessage> {
-    let texts = |key: &str, part: &str| -> String {
-        item.fields
-            .get(key)
-            .and_then(Value::as_array)
-            .map(|parts| {
-                parts
-                    .iter()
-                    .filter(|p| {
-                        p.get("type").and_then(Value::as_str).is_some_and(|t| t.starts_with(part))
-                    })
-                    .filter_map(|p| p.get("text").and_then(Value::as_str))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            })
-            .unwrap_or_default()
-    };
     match item.kind.as_str() {
         "user_message" => {
-            let mut text = texts("content", "input_");
+            let mut text = item.content_text("input_");
             if let Some(q) = item.fields.get("quoted_text").and_then(Value::as_str) {
                 text = format!("> {}\n\n{text}", q.replace('\n', "\n> "));
             }
             Some(ChatMessage::User { content: text })
         }
         "assistant_message" => {
-            let text = texts("content", "output_text");
+            let text = item.content_text("output_text");
             (!text.is_empty())
                 .then_some(ChatMessage::Assistant { content: Some(text), tool_calls: vec![] })
         }

@@ -109,6 +109,25 @@ impl ThreadItem {
     pub fn is_hidden(&self) -> bool {
         HIDDEN_ITEM_TYPES.contains(&self.kind.as_str())
     }
+
+    /// The `text` of its `content` parts whose `type` starts with `part` (`"input_"`,
+    /// `"output_text"`; `""` for all), joined by line breaks.
+    pub fn content_text(&self, part: &str) -> String {
+        self.fields
+            .get("content")
+            .and_then(Value::as_array)
+            .map(|parts| {
+                parts
+                    .iter()
+                    .filter(|p| {
+                        p.get("type").and_then(Value::as_str).is_some_and(|t| t.starts_with(part))
+                    })
+                    .filter_map(|p| p.get("text").and_then(Value::as_str))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .unwrap_or_default()
+    }
 }
 
 /// A ChatKit `Attachment` (file or image). `metadata` is ours and never sent to a client.

@@ -131,36 +131,19 @@ impl Capture {
     ) -> Result<(Self, mpsc::UnboundedReceiver<CaptureEvent>), VoiceError> {
         let device_id = device.map(str::to_owned);
         let (events_tx, events_rx) = mpsc::unbounded_channel();
-        let (ready_tx, ready_rx) = std_mpsc::channel::<Result<(String, u32, u16), VoiceError>>();
         let (stop_tx, stop_rx) = std_mpsc::channel::<()>();
-        let thread = std::thread::Builder::new()
-            .name("speasy-capture".into())
-            .spawn(move || run(device_id.as_deref(), ready_tx, stop_rx, events_tx))
-            .map_err(|e| VoiceError::Device {
-                message: format!("could not start the capture thread: {e}"),
+        let ((device_name, device_rate, device_channels), thread) =
+            super::spawn_owner("capture", move |ready| {
+                run(device_id.as_deref(), ready, stop_rx, events_tx)
             })?;
-        match ready_rx.recv() {
-            Ok(Ok((device_name, device_rate, device_channels))) => Ok((
-                Self {
-                    stop: Some(stop_tx),
-                    thread: Some(thread),
-                    device_name,
-                    device_rate,
-                    device_channels,
-                },
-                events_rx,
-            )),
-            Ok(Err(e)) => {
-                let _ = thread.join();
-                Err(e)
-            }
-            Err(_) => {
-                let _ = thread.join();
-                Err(VoiceError::Device {
-                    message: "the capture thread stopped while opening the device".into(),
-                })
-            }
-        }
+        let capture = Self {
+            stop: Some(stop_tx),
+            thread: Some(thread),
+            device_name,
+            device_rate,
+            device_channels,
+        };
+        Ok((capture, events_rx))
     }
 
     /// Close the device and wait for the capture thread.

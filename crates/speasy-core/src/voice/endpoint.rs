@@ -25,8 +25,8 @@ use super::audio::SPEECH_RATE;
 /// Samples per detector frame (16 ms at 16 kHz: what the detector takes).
 pub const FRAME: usize = 256;
 const FRAME_MS: u32 = (FRAME as u32 * 1000) / SPEECH_RATE;
-/// Audio kept after the last voiced frame (200 ms).
-const TAIL_FRAMES: usize = 13;
+/// Audio kept after the last voiced frame.
+const TAIL: Duration = Duration::from_millis(200);
 /// The quietest voice that interrupts playback.
 const BARGE_IN_DBFS: f32 = -45.0;
 
@@ -265,7 +265,7 @@ impl Endpointer {
     /// The utterance so far, ending a little after its last voiced frame (a natural fade,
     /// and some room for a trailing consonant the detector scored low).
     fn utterance_so_far(&self) -> Utterance {
-        let end = ((self.voiced_end + TAIL_FRAMES) * FRAME).min(self.current.len());
+        let end = ((self.voiced_end + frames(TAIL)) * FRAME).min(self.current.len());
         let speech_frames = self.voiced_end - self.voiced_start;
         Utterance {
             samples: self.current[..end].to_vec(),

@@ -76,6 +76,33 @@ pub enum VoiceError {
     SystemVoice(String),
 }
 
+/// Start a thread that owns an audio device (cpal streams and the system synthesiser are not
+/// `Send` on every OS) and wait for it to say whether the device opened: `body` sends `Ok` with
+/// what the caller needs, or the error, once. The thread is joined if it fails to open.
+pub(crate) fn spawn_owner<T: Send + 'static>(
+    what: &str,
+    body: impl FnOnce(std::sync::mpsc::Sender<Result<T, VoiceError>>) + Send + 'static,
+) -> Result<(T, std::thread::JoinHandle<()>), VoiceError> {
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let thread = std::thread::Builder::new()
+        .name(format!("speasy-{what}"))
+        .spawn(move || body(ready_tx))
+        .map_err(|e| VoiceError::Device {
+            message: format!("could not start the {what} thread: {e}"),
+        })?;
+    match ready_rx.recv() {
+        Ok(Ok(opened)) => Ok((opened, thread)),
+        Ok(Err(e)) => {
+            let _ = thread.join();
+            Err(e)
+        }
+        Err(_) => {
+            let _ = thread.join();
+            Err(VoiceError::Device { message: format!("the {what} thread stopped while starting") })
+        }
+    }
+}
+
 impl VoiceError {
     pub(crate) fn from_cpal(e: cpal::Error) -> Self {
         use cpal::ErrorKind as K;

@@ -40,49 +40,30 @@ impl Speaker {
     pub fn open(device: Option<&str>) -> Result<Self, VoiceError> {
         let device_id = device.map(str::to_owned);
         let shared = Arc::new(Shared { generation: AtomicU64::new(0), failure: Mutex::new(None) });
-        let (ready_tx, ready_rx) =
-            std_mpsc::channel::<Result<(rodio::mixer::Mixer, String), VoiceError>>();
         let (stop_tx, stop_rx) = std_mpsc::channel::<()>();
         let thread_shared = Arc::clone(&shared);
-        let thread = std::thread::Builder::new()
-            .name("speasy-speaker".into())
-            .spawn(move || {
-                let sink = match open_sink(device_id.as_deref(), thread_shared) {
-                    Ok((sink, name)) => {
-                        let _ = ready_tx.send(Ok((sink.mixer().clone(), name)));
-                        sink
-                    }
-                    Err(e) => {
-                        let _ = ready_tx.send(Err(e));
-                        return;
-                    }
-                };
-                // Hold the stream open until told to stop (or the Speaker is gone).
-                let _ = stop_rx.recv();
-                drop(sink);
-            })
-            .map_err(|e| VoiceError::Device {
-                message: format!("could not start the speaker thread: {e}"),
-            })?;
-        match ready_rx.recv() {
-            Ok(Ok((mixer, device_name))) => Ok(Self {
-                player: rodio::Player::connect_new(&mixer),
-                shared,
-                stop: Some(stop_tx),
-                thread: Some(thread),
-                device_name,
-            }),
-            Ok(Err(e)) => {
-                let _ = thread.join();
-                Err(e)
-            }
-            Err(_) => {
-                let _ = thread.join();
-                Err(VoiceError::Device {
-                    message: "the speaker thread stopped while opening the device".into(),
-                })
-            }
-        }
+        let ((mixer, device_name), thread) = super::spawn_owner("speaker", move |ready| {
+            let sink = match open_sink(device_id.as_deref(), thread_shared) {
+                Ok((sink, name)) => {
+                    let _ = ready.send(Ok((sink.mixer().clone(), name)));
+                    sink
+                }
+                Err(e) => {
+                    let _ = ready.send(Err(e));
+                    return;
+                }
+            };
+            // Hold the stream open until told to stop (or the Speaker is gone).
+            let _ = stop_rx.recv();
+            drop(sink);
+        })?;
+        Ok(Self {
+            player: rodio::Player::connect_new(&mixer),
+            shared,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+            device_name,
+        })
     }
 
     /// Queue an utterance of mono audio at `rate`; it plays after those queued before it, as
@@ -199,16 +180,6 @@ impl Utterance {
         !self.state.ended.load(Ordering::SeqCst) && self.tx.send(samples).is_ok()
     }
 
-    /// When its first sample was handed to the device, if it has been.
-    pub fn first_audio_at(&self) -> Option<Instant> {
-        self.state.first_audio.get().copied()
-    }
-
-    /// Whether it has ended (played out, skipped or stopped).
-    pub fn has_ended(&self) -> bool {
-        self.state.ended.load(Ordering::SeqCst)
-    }
-
     /// A handle that reports on it after the utterance itself is dropped (its audio complete).
     pub fn watch(&self) -> UtteranceWatch {
         UtteranceWatch(Arc::clone(&self.state))
@@ -220,10 +191,12 @@ impl Utterance {
 pub struct UtteranceWatch(Arc<UtteranceState>);
 
 impl UtteranceWatch {
+    /// When its first sample was handed to the device, if it has been.
     pub fn first_audio_at(&self) -> Option<Instant> {
         self.0.first_audio.get().copied()
     }
 
+    /// Whether it has ended (played out, skipped or stopped).
     pub fn has_ended(&self) -> bool {
         self.0.ended.load(Ordering::SeqCst)
     }

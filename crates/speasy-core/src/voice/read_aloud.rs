@@ -36,14 +36,10 @@ enum Input {
 #[derive(Debug, Clone)]
 pub struct SentenceReport {
     pub text: String,
-    /// When its speech was requested.
-    pub requested_at: Option<Instant>,
     /// When its first audio bytes arrived.
     pub first_bytes_at: Option<Instant>,
     /// When its first sample went to the device.
     pub first_audio_at: Option<Instant>,
-    /// Samples received (at [`TTS_RATE`]).
-    pub samples: usize,
 }
 
 /// A reading in progress.
@@ -104,11 +100,6 @@ impl ReadAloud {
             Output::Device(speaker) => speaker.stop(),
             Output::System(voice) => voice.stop(),
         }
-    }
-
-    /// A token that is cancelled when the reading is stopped.
-    pub fn cancelled(&self) -> CancellationToken {
-        self.cancel.clone()
     }
 
     /// Whether it has ended (read out, stopped or failed), or is being waited for.
@@ -222,14 +213,7 @@ async fn run_system(
         };
         for text in batch {
             voice.speak(&text);
-            let now = Some(Instant::now());
-            reports.push(SentenceReport {
-                text,
-                requested_at: now,
-                first_bytes_at: None,
-                first_audio_at: None,
-                samples: 0,
-            });
+            reports.push(SentenceReport { text, first_bytes_at: None, first_audio_at: None });
         }
         if let Some(e) = voice.take_failure() {
             voice.stop();
@@ -257,19 +241,12 @@ async fn speak_one(
     cancel: CancellationToken,
     failed: mpsc::UnboundedSender<()>,
 ) -> Result<SentenceReport, VoiceError> {
-    let mut report = SentenceReport {
-        text,
-        requested_at: None,
-        first_bytes_at: None,
-        first_audio_at: None,
-        samples: 0,
-    };
+    let mut report = SentenceReport { text, first_bytes_at: None, first_audio_at: None };
     let result = async {
         let _permit = tokio::select! {
             p = permits.acquire_owned() => p.map_err(|e| VoiceError::Device { message: e.to_string() })?,
             () = cancel.cancelled() => return Ok(()),
         };
-        report.requested_at = Some(Instant::now());
         let mut audio = tokio::select! {
             a = synthesize(&client, &service, &report.text) => a?,
             () = cancel.cancelled() => return Ok(()),
@@ -282,7 +259,6 @@ async fn speak_one(
             let Some(chunk) = chunk else { return Ok(()) };
             let chunk = chunk?;
             report.first_bytes_at.get_or_insert_with(Instant::now);
-            report.samples += chunk.len();
             if !utterance.push(chunk) {
                 return Ok(()); // Skipped or stopped: the rest is not wanted.
             }

@@ -379,7 +379,7 @@ impl Core {
     ) -> Result<(), ApiError> {
         let store = self.store()?;
         let item = store.load_item(thread_id, item_id)?;
-        let text = item_text(&item.fields);
+        let text = item.content_text("");
         if text.trim().is_empty() {
             return Err(ApiError::new(
                 ErrorKind::InvalidInput,
@@ -678,19 +678,4 @@ pub enum ReadWith {
     Service(TextToSpeech),
     /// The offline system voice.
     System,
-}
-
-/// The text of a message item: its content parts' `text`, in order.
-fn item_text(fields: &serde_json::Map<String, serde_json::Value>) -> String {
-    fields
-        .get("content")
-        .and_then(serde_json::Value::as_array)
-        .map(|parts| {
-            parts
-                .iter()
-                .filter_map(|p| p.get("text").and_then(serde_json::Value::as_str))
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
-        .unwrap_or_default()
 }

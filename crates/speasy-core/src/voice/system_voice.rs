@@ -37,23 +37,9 @@ impl SystemVoice {
         let pending = Arc::new(AtomicUsize::new(0));
         let failure = Arc::new(Mutex::new(None));
         let (tx, rx) = std_mpsc::channel::<Command>();
-        let (ready_tx, ready_rx) = std_mpsc::channel::<Result<(), VoiceError>>();
         let (p, f) = (Arc::clone(&pending), Arc::clone(&failure));
-        let thread = std::thread::Builder::new()
-            .name("speasy-system-voice".into())
-            .spawn(move || run(rx, ready_tx, p, f))
-            .map_err(system_error)?;
-        match ready_rx.recv() {
-            Ok(Ok(())) => Ok(Self { tx: Some(tx), pending, failure, thread: Some(thread) }),
-            Ok(Err(e)) => {
-                let _ = thread.join();
-                Err(e)
-            }
-            Err(_) => {
-                let _ = thread.join();
-                Err(system_error("the system voice stopped while starting"))
-            }
-        }
+        let ((), thread) = super::spawn_owner("system-voice", move |ready| run(rx, ready, p, f))?;
+        Ok(Self { tx: Some(tx), pending, failure, thread: Some(thread) })
     }
 
     /// Queue a sentence.
