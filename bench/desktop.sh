@@ -34,6 +34,10 @@
 #   BENCH_SKIP_BUILD=1 bench/desktop.sh           measure the binaries already built
 #   (knobs are whole numbers; BENCH_MEM_RUNS=3, BENCH_THREADS=10000 and BENCH_TIMEOUT=60 s are
 #   the others)
+#   BENCH_SKIP_BUILD=1 BENCH_APP_BIN=target/debug/speasy bench/desktop.sh
+#                                                 another build of Speasy (say `tauri build
+#                                                 --debug`, quicker to rebuild while working
+#                                                 on the UI: compare its timeline, not its ratio)
 #
 # Needs what scripts/test.sh installs (the UI's node_modules for the Tauri CLI, xvfb, dbus,
 # python3); downloads nothing itself. Honours CARGO_TARGET_DIR. Each app gets its own HOME (kept
@@ -53,7 +57,7 @@ for tool in xvfb-run dbus-run-session python3; do
   command -v "$tool" >/dev/null || die "$tool is needed (scripts/test.sh installs it)"
 done
 target_dir="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
-app_bin="$target_dir/release/speasy"
+app_bin="${BENCH_APP_BIN:-$target_dir/release/speasy}"
 empty_bin="$target_dir/release/speasy-bench-empty"
 deb_dir="$target_dir/release/bundle/deb"
 

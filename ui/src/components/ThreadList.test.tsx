@@ -1,4 +1,4 @@
-import { act, fireEvent, render, screen, within } from "@testing-library/react";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
 
@@ -28,7 +28,7 @@ function renderList(threads: ThreadSummary[] | null, overrides: Partial<Paramete
     onPin: vi.fn(),
     onRename: vi.fn(),
     onDelete: vi.fn(),
-    initialRect: { width: 280, height: 600 },
+    initialHeight: 600,
     ...overrides,
   };
   render(<ThreadList {...props} />);
@@ -99,6 +99,40 @@ describe("ThreadList", () => {
     const few = Array.from({ length: 12 }, (_, i) => summary(i, i * 1000));
     const more = renderList(few, { hasMore: true });
     expect(more.onLoadMore).toHaveBeenCalled();
+  });
+
+  it("follows scrolling, and arrow keys scroll the next row into view", async () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => summary(i, i * 1000));
+    renderList(many);
+    const scroller = document.querySelector<HTMLElement>(".thread-scroll")!;
+    let top = 0;
+    Object.defineProperty(scroller, "scrollTop", { configurable: true, get: () => top, set: (v: number) => (top = v) });
+    const nav = screen.getByRole("navigation", { name: "Threads" });
+
+    // Arrow down from the last row in full view: the next one is scrolled just into view.
+    const rowBottom = (el: HTMLElement) => {
+      const li = el.closest("li")!;
+      return Number(/translateY\((\d+)px\)/.exec(li.style.transform)![1]) + parseFloat(li.style.height);
+    };
+    const visible = within(nav).getAllByRole("button", { name: /^Chat \d+$/ }).filter((b) => rowBottom(b) <= 600);
+    const last = visible[visible.length - 1]!;
+    const next = Number(last.textContent!.replace("Chat ", "")) + 1;
+    act(() => last.focus());
+    fireEvent.keyDown(last, { key: "ArrowDown" });
+    expect(top).toBeGreaterThan(0);
+    fireEvent.scroll(scroller);
+    const nextRow = within(nav).getByRole("button", { name: `Chat ${next}` });
+    expect(rowBottom(nextRow) - top).toBe(600);
+    await waitFor(() => expect(nextRow).toHaveFocus());
+
+    // Far down: the rows there replace the first ones.
+    act(() => {
+      top = 36 * 5_000;
+      fireEvent.scroll(scroller);
+    });
+    expect(within(nav).queryByRole("button", { name: "Chat 0" })).not.toBeInTheDocument();
+    expect(within(nav).getByRole("button", { name: "Chat 5000" })).toBeInTheDocument();
+    expect(within(nav).getAllByTestId("thread-item").length).toBeLessThan(60);
   });
 
   it("opens, pins, renames (F2 or the button; Escape cancels) and deletes", async () => {

@@ -5,12 +5,12 @@
  * Rename and Delete (deletion is undoable, see `Shell`). Arrow keys move between rows.
  */
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
-import { useVirtualizer } from "@tanstack/react-virtual";
 import { Pencil, Pin, PinOff, Trash2 } from "lucide-react";
 
 import type { ThreadSummary } from "../bindings/ThreadSummary";
 import type { SpeasyError } from "../ipc";
 import { dateGroup } from "../lib/dateGroups";
+import { rowOffsets, rowTop, useRowWindow } from "../lib/rowWindow";
 import { useAutoFocus } from "../lib/useAutoFocus";
 import { ErrorMessage } from "./ErrorMessage";
 
@@ -18,6 +18,8 @@ type Row = { kind: "group"; label: string } | { kind: "thread"; thread: ThreadSu
 
 const GROUP_HEIGHT = 30;
 const THREAD_HEIGHT = 36;
+/** Rows rendered beyond each edge of the view (px). */
+const OVERSCAN = 240;
 
 type Props = {
   threads: ThreadSummary[] | null;
@@ -31,8 +33,8 @@ type Props = {
   onPin: (id: string, pinned: boolean) => void;
   onRename: (id: string, title: string) => void;
   onDelete: (id: string) => void;
-  /** For tests: the list's viewport size before layout is measured. */
-  initialRect?: { width: number; height: number };
+  /** The list's viewport height before it is first observed (default: the window's). */
+  initialHeight?: number;
 };
 
 function rowsOf(threads: ThreadSummary[]): Row[] {
@@ -179,15 +181,9 @@ export function ThreadList(props: Props) {
   const { threads, hasMore, loading, error, activeId } = props;
   const rows = useMemo(() => rowsOf(threads ?? []), [threads]);
   const scroller = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: (i) => (rows[i]?.kind === "group" ? GROUP_HEIGHT : THREAD_HEIGHT),
-    overscan: 6,
-    ...(props.initialRect ? { initialRect: props.initialRect } : {}),
-  });
-  const items = virtualizer.getVirtualItems();
-  const lastIndex = items[items.length - 1]?.index ?? -1;
+  const offsets = useMemo(() => rowOffsets(rows.length, (i) => (rows[i]?.kind === "group" ? GROUP_HEIGHT : THREAD_HEIGHT)), [rows]);
+  const view = useRowWindow(offsets, scroller, OVERSCAN, props.initialHeight);
+  const lastIndex = view.end - 1;
 
   // Load the next page as the end of what is loaded comes into view.
   const { onLoadMore } = props;
@@ -200,7 +196,7 @@ export function ThreadList(props: Props) {
     let to = from + step;
     while (rows[to]?.kind === "group") to += step;
     if (to < 0 || to >= rows.length) return;
-    virtualizer.scrollToIndex(to, { align: "auto" });
+    view.scrollToRow(to);
     window.requestAnimationFrame(() => {
       scroller.current?.querySelector<HTMLElement>(`[data-index="${to}"] .thread-open`)?.focus();
     });
@@ -211,16 +207,16 @@ export function ThreadList(props: Props) {
       {error && <ErrorMessage error={error} title="Couldn’t load conversations" onRetry={props.onRetry} />}
       {threads && threads.length === 0 && !error && <p className="empty">No conversations yet</p>}
       <div className="thread-scroll" ref={scroller}>
-        <ul className="thread-list" style={{ height: virtualizer.getTotalSize() }}>
-          {items.map((v) => {
-            const row = rows[v.index] as Row;
+        <ul className="thread-list" style={{ height: view.total }}>
+          {rows.slice(view.start, view.end).map((row, n) => {
+            const index = view.start + n;
             return (
               <li
                 key={row.kind === "group" ? `g:${row.label}` : row.thread.id}
-                data-index={v.index}
+                data-index={index}
                 className={row.kind === "group" ? "thread-group" : "thread-row"}
                 role={row.kind === "group" ? "presentation" : undefined}
-                style={{ transform: `translateY(${v.start}px)`, height: v.size }}
+                style={{ transform: `translateY(${rowTop(offsets, index)}px)`, height: rowTop(offsets, index + 1) - rowTop(offsets, index) }}
               >
                 {row.kind === "group" ? (
                   <h3 className="section-title">{row.label}</h3>
@@ -235,10 +231,10 @@ export function ThreadList(props: Props) {
                     onKeyDown={(event) => {
                       if (event.key === "ArrowDown") {
                         event.preventDefault();
-                        move(v.index, 1);
+                        move(index, 1);
                       } else if (event.key === "ArrowUp") {
                         event.preventDefault();
-                        move(v.index, -1);
+                        move(index, -1);
                       }
                     }}
                   />

@@ -105,7 +105,9 @@ export function ChatView(props: Props) {
   const heightBefore = useRef<{ firstId: string | undefined; height: number } | null>(null);
   useLayoutEffect(() => {
     const el = list.current;
-    if (!el) return;
+    // Nothing to scroll in a new conversation (and reading its height would lay the page out
+    // before the first frame).
+    if (!el || state.items.length === 0) return;
     const before = heightBefore.current;
     if (before && before.firstId !== firstId) {
       // Older messages were prepended: keep what was on screen in place.
