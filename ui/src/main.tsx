@@ -1,7 +1,7 @@
 /**
  * The entry: gathers what the first screen needs, then renders the app once (so the first frame
- * is the thread list in the person's theme, not a placeholder, then the list, then a change of
- * theme). The shell puts that data in the page at start (`ipc/firstScreen.ts`); when it has
+ * is the thread list in the person's theme and font, not a placeholder, then the list, then a
+ * change of theme). The shell puts that data in the page at start (`ipc/firstScreen.ts`); when it has
  * not (a reload), it is asked for, all three requests at once.
  */
 import { prefetchThreadSummaries, SUMMARY_PAGE } from "./chat/firstPage";
@@ -17,7 +17,12 @@ import "./styles.css";
 const BOOT_WAIT_MS = 500;
 
 performance.mark("script running");
-document.documentElement.dataset.os = osOf(navigator.userAgent);
+const os = osOf(navigator.userAgent);
+document.documentElement.dataset.os = os;
+// On Linux the UI font is Inter, shipped with the app (styles.css): the first render waits for
+// it, so the first frame is never drawn in a fallback font. index.html preloads it: it is
+// normally in by now.
+const font = os === "linux" ? document.fonts.load('1em "Inter Variable"').catch(() => undefined) : undefined;
 
 const given = takeFirstScreen();
 if (given) performance.mark("first screen given");
@@ -25,6 +30,7 @@ const firstScreen = Promise.all([
   given ? given.status : storeStatus().catch(() => undefined),
   given?.settings ?? settingsGet().catch(() => undefined),
   prefetchThreadSummaries(given?.threads_limit === SUMMARY_PAGE ? given.threads : undefined),
+  font,
 ]);
 const gaveUp = new Promise<undefined>((resolve) => window.setTimeout(() => resolve(undefined), BOOT_WAIT_MS));
 

@@ -48,6 +48,10 @@ export function About() {
         </dl>
       )}
       {!info && !error && <p className="muted">Loading…</p>}
+      <p className="muted small">
+        Type set in Inter, © The Inter Project Authors, under the SIL Open Font License 1.1 (shipped with
+        the app on Linux).
+      </p>
     </section>
   );
 }
