@@ -93,6 +93,7 @@ pub fn build_app<R: Runtime>(
             });
         })
         .setup(move |app| {
+            setup_started.mark("setup started");
             let first = first_screen
                 .join()
                 .inspect_err(|_| tracing::warn!("first screen: the reading thread panicked"))
