@@ -84,9 +84,9 @@ timeout 120 "$ROOT/scripts/with-virtual-audio.sh" "$VOICE_TEST" --ignored --noca
 say "voice: spoken answers on a virtual speaker, recorded back from its monitor"
 SPEECH_OUT_TEST="$(test_binary speech_out)"
 timeout 120 "$ROOT/scripts/with-virtual-audio.sh" "$SPEECH_OUT_TEST" --ignored --nocapture --test-threads=1
-say "voice: a hands-free conversation through the core (transcript -> turn -> spoken answer -> barge-in), and the offline system voice"
+say "voice: a hands-free conversation through the core (transcript -> turn -> spoken answer -> barge-in), and the offline system voice (one at a time: both play on the one virtual speaker)"
 VOICE_CORE_TEST="$(test_binary voice_core)"
-timeout 120 "$ROOT/scripts/with-virtual-audio.sh" "$VOICE_CORE_TEST" --ignored --nocapture
+timeout 120 "$ROOT/scripts/with-virtual-audio.sh" "$VOICE_CORE_TEST" --ignored --nocapture --test-threads=1
 say "voice benchmark: CPU while listening, end of speech -> request, first TTS bytes -> audio (figures printed, never asserted)"
 "$ROOT/bench/voice.sh"
 
