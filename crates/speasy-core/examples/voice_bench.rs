@@ -10,7 +10,7 @@
 //! 3. First TTS bytes → first audio out: a reading of a streamed answer; from the first audio
 //!    bytes received to the first sample handed to the device, and from the server sending them
 //!    to the sound heard back on the speaker's monitor.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+#![allow(clippy::print_stdout)]
 
 use std::process::Command;
 use std::sync::Arc;
@@ -31,6 +31,9 @@ use speasy_testkit::{SpeechStub, espeak};
 const PHRASE: &str = "What is the weather like in Lisbon tomorrow";
 const RUNS: usize = 5;
 
+/// A step that could not run: the bench stops and says why.
+type Res<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
 fn endpoint(stub: &SpeechStub) -> Endpoint {
     Endpoint {
         label: "Speech".into(),
@@ -41,17 +44,19 @@ fn endpoint(stub: &SpeechStub) -> Endpoint {
 }
 
 /// This process's CPU time (user + system), from /proc.
-fn cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+fn cpu_time() -> Res<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat")?;
     // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
-    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let rest = stat.rsplit_once(") ").ok_or("/proc/self/stat: no command name")?.1;
     let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: u64 = f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap();
+    let field =
+        |i: usize| -> Res<u64> { Ok(f.get(i).ok_or("/proc/self/stat: too short")?.parse()?) };
+    let ticks = field(11)? + field(12)?;
     let hz =
         Command::new("getconf").arg("CLK_TCK").output().ok().and_then(|o| {
             String::from_utf8(o.stdout).ok().and_then(|s| s.trim().parse::<u64>().ok())
         });
-    Duration::from_millis(ticks * 1000 / hz.unwrap_or(100))
+    Ok(Duration::from_millis(ticks * 1000 / hz.unwrap_or(100)))
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -59,12 +64,12 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-async fn listening_idle() {
-    let (capture, mut events) = Capture::start(None).unwrap();
+async fn listening_idle() -> Res {
+    let (capture, mut events) = Capture::start(None)?;
     let mut endpointer = Endpointer::new(EndpointConfig::default());
     tokio::time::sleep(Duration::from_millis(500)).await;
     while events.try_recv().is_ok() {}
-    let (cpu0, t0) = (cpu_time(), Instant::now());
+    let (cpu0, t0) = (cpu_time()?, Instant::now());
     let until = t0 + Duration::from_secs(10);
     let mut blocks = 0;
     while Instant::now() < until {
@@ -75,24 +80,25 @@ async fn listening_idle() {
             let _ = endpointer.push(&s);
         }
     }
-    let (cpu, wall) = (cpu_time() - cpu0, t0.elapsed());
-    tokio::task::spawn_blocking(move || capture.stop()).await.unwrap();
+    let (cpu, wall) = (cpu_time()? - cpu0, t0.elapsed());
+    tokio::task::spawn_blocking(move || capture.stop()).await?;
     println!(
         "voice-bench cpu-listening-idle {:.2} % of one core ({} ms CPU over {:.1} s, {blocks} blocks from the default microphone)",
         cpu.as_secs_f64() * 100.0 / wall.as_secs_f64(),
         cpu.as_millis(),
         wall.as_secs_f64(),
     );
+    Ok(())
 }
 
-async fn end_of_speech_to_request() {
+async fn end_of_speech_to_request() -> Res {
     let stub = SpeechStub::start().await;
     stub.know(PHRASE, espeak(PHRASE, SPEECH_RATE), SPEECH_RATE);
     let service =
         SpeechToText::OpenAiCompatible { endpoint: endpoint(&stub), model: "whisper-1".into() };
-    let client = Client::new(Policy::default()).unwrap();
+    let client = Client::new(Policy::default())?;
     let dir = std::env::temp_dir().join(format!("speasy-voice-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&dir)?;
     let wav = dir.join("phrase.wav");
     speasy_testkit::espeak_to_file(PHRASE, 160, &wav);
 
@@ -103,20 +109,21 @@ async fn end_of_speech_to_request() {
     let silence_counted =
         Duration::from_millis(eager.as_millis().div_ceil(frame_ms) as u64 * frame_ms as u64);
     // Where the speech in the file ends: the played audio's end, seen from outside the detector.
-    let (file, file_rate) = speasy_testkit::decode_wav(&std::fs::read(&wav).unwrap()).unwrap();
+    let (file, file_rate) =
+        speasy_testkit::decode_wav(&std::fs::read(&wav)?).ok_or("espeak wrote no WAV")?;
     let last_loud = file.iter().rposition(|s| s.abs() > 0.02).unwrap_or(file.len());
     let speech_len = Duration::from_secs_f64(last_loud as f64 / f64::from(file_rate));
     let (mut decided, mut from_speech, mut from_played) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..RUNS {
-        let (capture, mut events) = Capture::start(None).unwrap();
+        let (capture, mut events) = Capture::start(None)?;
         let mut endpointer = Endpointer::new(EndpointConfig::default());
         tokio::time::sleep(Duration::from_millis(300)).await;
         let before = stub.uploads().len();
         let spawned = Instant::now();
-        let play = Command::new("paplay").arg("--device=micfeed").arg(&wav).spawn().unwrap();
-        let mut early: Option<(Instant, usize, tokio::task::JoinHandle<String>)> = None;
+        let play = Command::new("paplay").arg("--device=micfeed").arg(&wav).spawn()?;
+        let mut early: Option<(Instant, usize, tokio::task::JoinHandle<Res<String>>)> = None;
         let (paused_at, job) = 'listen: loop {
-            match events.recv().await.unwrap() {
+            match events.recv().await.ok_or("the capture stopped")? {
                 CaptureEvent::Audio(s) => {
                     for e in endpointer.push(&s) {
                         match e {
@@ -125,9 +132,8 @@ async fn end_of_speech_to_request() {
                                 let (client, service) = (client.clone(), service.clone());
                                 let len = u.samples.len();
                                 let job = tokio::spawn(async move {
-                                    transcribe(&client, &service, &u.samples, Some("en"))
-                                        .await
-                                        .unwrap()
+                                    Ok(transcribe(&client, &service, &u.samples, Some("en"))
+                                        .await?)
                                 });
                                 early = Some((at, len, job));
                             }
@@ -137,24 +143,27 @@ async fn end_of_speech_to_request() {
                                 }
                             }
                             EndpointEvent::Utterance(u) => {
-                                let (at, len, job) = early.take().expect("a pause before the end");
-                                assert_eq!(
-                                    len,
-                                    u.samples.len(),
-                                    "the end is the pause's utterance"
-                                );
+                                let (at, len, job) = early
+                                    .take()
+                                    .ok_or("an utterance ended with no pause before")?;
+                                if len != u.samples.len() {
+                                    return Err("the end is not the pause's utterance".into());
+                                }
                                 break 'listen (at, job);
                             }
                             _ => {}
                         }
                     }
                 }
-                CaptureEvent::Failed(e) => panic!("{e}"),
+                CaptureEvent::Failed(e) => return Err(e.into()),
                 CaptureEvent::Level(_) => {}
             }
         };
-        assert_eq!(job.await.unwrap(), PHRASE);
-        let upload = stub.uploads()[before].received_at;
+        let heard = job.await??;
+        if heard != PHRASE {
+            return Err(format!("transcribed {heard:?}, not {PHRASE:?}").into());
+        }
+        let upload = stub.uploads().get(before).ok_or("no upload reached the server")?.received_at;
         decided.push(upload.duration_since(paused_at).as_secs_f64() * 1000.0);
         // The last voiced frame was the counted silence before the pause was decided.
         let end_of_speech = paused_at - silence_counted;
@@ -162,8 +171,8 @@ async fn end_of_speech_to_request() {
         // paplay's own start-up delay only makes this later than the real end: an upper bound.
         from_played.push(upload.duration_since(spawned + speech_len).as_secs_f64() * 1000.0);
         let mut play = play;
-        play.wait().unwrap();
-        tokio::task::spawn_blocking(move || capture.stop()).await.unwrap();
+        play.wait()?;
+        tokio::task::spawn_blocking(move || capture.stop()).await?;
     }
     let _ = std::fs::remove_dir_all(&dir);
     println!(
@@ -183,9 +192,10 @@ async fn end_of_speech_to_request() {
         median(from_played.clone()),
         from_played.iter().map(|v| v.round()).collect::<Vec<_>>()
     );
+    Ok(())
 }
 
-async fn first_tts_bytes_to_audio() {
+async fn first_tts_bytes_to_audio() -> Res {
     let stub = SpeechStub::start().await;
     stub.pace_speech(Duration::from_millis(20), Duration::from_millis(30));
     let service = TextToSpeech::OpenAiCompatible {
@@ -194,11 +204,13 @@ async fn first_tts_bytes_to_audio() {
         voice: "alloy".into(),
         format: SpeechFormat::Pcm,
     };
-    let client = Client::new(Policy::default()).unwrap();
-    let speaker = Arc::new(Speaker::open(None).unwrap());
-    let monitor =
-        input_devices().unwrap().into_iter().find(|d| d.id.contains("spk.monitor")).unwrap();
-    let (capture, mut heard) = Capture::start(Some(&monitor.id)).unwrap();
+    let client = Client::new(Policy::default())?;
+    let speaker = Arc::new(Speaker::open(None)?);
+    let monitor = input_devices()?
+        .into_iter()
+        .find(|d| d.id.contains("spk.monitor"))
+        .ok_or("no spk.monitor source: run under scripts/with-virtual-audio.sh")?;
+    let (capture, mut heard) = Capture::start(Some(&monitor.id))?;
     let (mut to_device, mut to_ear) = (Vec::new(), Vec::new());
     for i in 0..RUNS {
         tokio::time::sleep(Duration::from_millis(400)).await;
@@ -209,24 +221,24 @@ async fn first_tts_bytes_to_audio() {
             service.clone(),
             &format!("This is sentence number {}.", i + 1),
         );
-        let mut first_loud = None;
-        while first_loud.is_none() {
-            if let Some(CaptureEvent::Audio(b)) = heard.recv().await
-                && level_dbfs(&b) > -45.0
-            {
-                first_loud = Some(Instant::now());
+        let first_loud = loop {
+            match heard.recv().await.ok_or("the monitor capture stopped")? {
+                CaptureEvent::Audio(b) if level_dbfs(&b) > -45.0 => break Instant::now(),
+                _ => {}
             }
-        }
-        let reports = reading.finished().await.unwrap();
-        let r = &reports[0];
-        to_device.push(
-            r.first_audio_at.unwrap().duration_since(r.first_bytes_at.unwrap()).as_secs_f64()
-                * 1000.0,
-        );
-        let sent = stub.spoken()[i].first_byte_at.unwrap();
-        to_ear.push(first_loud.unwrap().duration_since(sent).as_secs_f64() * 1000.0);
+        };
+        let reports = reading.finished().await?;
+        let r = reports.first().ok_or("the reading reported no sentence")?;
+        let (bytes, audio) = r.first_bytes_at.zip(r.first_audio_at).ok_or("nothing was played")?;
+        to_device.push(audio.duration_since(bytes).as_secs_f64() * 1000.0);
+        let sent = stub
+            .spoken()
+            .get(i)
+            .and_then(|s| s.first_byte_at)
+            .ok_or("the speech server sent nothing")?;
+        to_ear.push(first_loud.duration_since(sent).as_secs_f64() * 1000.0);
     }
-    tokio::task::spawn_blocking(move || capture.stop()).await.unwrap();
+    tokio::task::spawn_blocking(move || capture.stop()).await?;
     println!(
         "voice-bench first-tts-bytes-to-device median {:.1} ms (runs: {:?})",
         median(to_device.clone()),
@@ -237,11 +249,12 @@ async fn first_tts_bytes_to_audio() {
         median(to_ear.clone()),
         to_ear.iter().map(|v| v.round()).collect::<Vec<_>>()
     );
+    Ok(())
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
-    listening_idle().await;
-    end_of_speech_to_request().await;
-    first_tts_bytes_to_audio().await;
+async fn main() -> Res {
+    listening_idle().await?;
+    end_of_speech_to_request().await?;
+    first_tts_bytes_to_audio().await
 }
