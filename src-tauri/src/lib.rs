@@ -127,8 +127,34 @@ pub fn build_app<R: Runtime>(
         ])
 }
 
+/// JavaScriptCore's optimizing compiler (DFG) warm-up, 30 times its default (1000 executions):
+/// set for the web process on Linux (WebKitGTK reads `JSC_*` options from the environment it
+/// inherits). With the default, the first screen's render — Preact's diff over a few hundred
+/// elements, run once — made the DFG compile about 40 functions during start-up, on a second
+/// thread competing with the render on small machines, and kept its compiler's code and data
+/// resident (measured: 8.5 MB of the app's idle memory). Code that is really hot (parsing and
+/// highlighting a long answer) still reaches the DFG; the baseline JIT runs the rest.
+#[cfg(target_os = "linux")]
+const JSC_TUNING: [(&str, &str); 3] = [
+    ("JSC_thresholdForOptimizeAfterWarmUp", "30000"),
+    ("JSC_thresholdForOptimizeAfterLongWarmUp", "30000"),
+    ("JSC_thresholdForOptimizeSoon", "30000"),
+];
+
 /// Run the desktop app.
 pub fn run() {
+    #[cfg(target_os = "linux")]
+    for (name, value) in JSC_TUNING {
+        if std::env::var_os(name).is_some() {
+            continue; // set by the person (or a test): theirs wins
+        }
+        // SAFETY: first thing in the process: no other thread exists yet to read the
+        // environment concurrently.
+        #[allow(unsafe_code)]
+        unsafe {
+            std::env::set_var(name, value)
+        };
+    }
     let started = Arc::new(Started::now());
     tracing_subscriber::fmt()
         .with_env_filter(
