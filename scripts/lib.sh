@@ -19,11 +19,12 @@ APT_BUILD=(build-essential pkg-config file libssl-dev libwebkit2gtk-4.1-dev libx
   libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev libasound2-dev
   libspeechd-dev libclang-dev)
 # ...and to test it headless: a virtual display, WebKit's WebDriver, a real keychain, a
-# PulseAudio server for virtual microphones and speakers, and synthetic speech.
+# PulseAudio server for virtual microphones and speakers, synthetic speech, and PostgreSQL for
+# the sync schema (the tests run their own throwaway server; the package's service is not used).
 APT_TEST=(xvfb xauth dbus dbus-x11 webkit2gtk-driver fonts-dejavu-core gnome-keyring
   libsecret-tools keyutils procps imagemagick python3 python3-venv
   pulseaudio pulseaudio-utils libasound2-plugins espeak-ng
-  speech-dispatcher speech-dispatcher-espeak-ng)
+  speech-dispatcher speech-dispatcher-espeak-ng postgresql)
 
 is_debian_like() { [[ -r /etc/debian_version ]] && command -v apt-get >/dev/null; }
 
