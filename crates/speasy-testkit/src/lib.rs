@@ -1,8 +1,8 @@
 //! Test support for Speasy: [`OpenAiStub`], a scripted OpenAI-compatible HTTP server on
 //! `127.0.0.1`, and builders for OpenAI's exact streaming and error bodies; [`SpeechStub`], a
 //! speech service stand-in (OpenAI and ElevenLabs wire formats) that recognises known audio and
-//! speaks text with espeak-ng; [`postgres::TestPostgres`], a throwaway PostgreSQL server for the
-//! sync schema's tests.
+//! speaks text with espeak-ng; [`postgres::TestPostgres`], a throwaway PostgreSQL server, and
+//! [`supabase::SupabaseStub`], Supabase's API gateway and PostgREST over it, for sync's tests.
 //!
 //! ```no_run
 //! # async fn demo() {
@@ -20,6 +20,7 @@ mod reply;
 mod server;
 mod speech;
 mod stream;
+pub mod supabase;
 mod tts;
 
 pub use reply::Reply;

@@ -178,6 +178,38 @@ impl TestPostgres {
     }
 }
 
+/// The repository's Supabase files: the test-only baseline (what every Supabase project has),
+/// then every migration in `supabase/migrations`, oldest first.
+pub fn supabase_sql_files() -> io::Result<Vec<PathBuf>> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../supabase");
+    let mut migrations: Vec<PathBuf> = std::fs::read_dir(root.join("migrations"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+        .collect();
+    migrations.sort();
+    let mut files = vec![root.join("tests/00_supabase_baseline.sql")];
+    files.extend(migrations);
+    Ok(files)
+}
+
+/// A database `name` with the Supabase baseline and Speasy's sync schema, and the given people
+/// in `auth.users` (ids and emails).
+pub async fn create_sync_database(
+    pg: &TestPostgres,
+    name: &str,
+    users: &[(&str, &str)],
+) -> io::Result<()> {
+    pg.create_database(name, &supabase_sql_files()?).await?;
+    let admin = pg.connect(PG_SUPERUSER, name).await?;
+    for (id, email) in users {
+        admin
+            .execute("insert into auth.users (id, email) values ($1::text::uuid, $2)", &[id, email])
+            .await
+            .map_err(|e| failed("adding a user", describe(&e)))?;
+    }
+    Ok(())
+}
+
 /// A database error with its SQLSTATE, message, detail and hint (tokio-postgres's `Display`
 /// says only "db error").
 pub fn describe(e: &tokio_postgres::Error) -> String {

@@ -6,11 +6,10 @@
 //! deletes win), the commit-ordered `server_seq`, and that one person can neither read nor write
 //! another's rows.
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use speasy_testkit::postgres::{TestPostgres, describe};
+use speasy_testkit::postgres::{TestPostgres, create_sync_database, describe};
 use tokio_postgres::Client;
 
 const A: &str = "0191a000-0000-7000-8000-00000000000a";
@@ -23,30 +22,12 @@ fn hlc(ms: u64, device: &str) -> String {
     format!("{ms:015}-00000-{device}")
 }
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 /// A cluster with a database holding the Supabase baseline, every migration, and two people.
 async fn setup() -> (TestPostgres, &'static str) {
     let pg = TestPostgres::start().expect("PostgreSQL starts");
-    let mut files = vec![repo().join("supabase/tests/00_supabase_baseline.sql")];
-    let mut migrations: Vec<PathBuf> = std::fs::read_dir(repo().join("supabase/migrations"))
-        .expect("supabase/migrations")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
-        .collect();
-    migrations.sort();
-    assert!(!migrations.is_empty());
-    files.extend(migrations);
-    pg.create_database("speasy", &files).await.expect("schema applies");
-    let admin = pg.connect("postgres", "speasy").await.expect("admin");
-    admin
-        .batch_execute(&format!(
-            "insert into auth.users (id, email) values ('{A}', 'a@example.com'), ('{B}', 'b@example.com')"
-        ))
+    create_sync_database(&pg, "speasy", &[(A, "a@example.com"), (B, "b@example.com")])
         .await
-        .expect("users");
+        .expect("schema applies");
     (pg, "speasy")
 }
 
