@@ -59,3 +59,25 @@ $$;
 -- Supabase grants schema usage, but (since 2026) no table privileges by default: a migration
 -- that forgets its GRANTs fails here as it would there.
 grant usage on schema public to anon, authenticated, service_role;
+
+-- Supabase Auth's own tables (the subset its stand-in uses): sessions and rotating refresh
+-- tokens; passwords are bcrypt hashes made by pgcrypto, as Supabase Auth stores them.
+create schema if not exists extensions;
+create extension if not exists pgcrypto with schema extensions;
+
+create table auth.sessions (
+  id         uuid primary key default gen_random_uuid(),
+  user_id    uuid not null references auth.users (id) on delete cascade,
+  created_at timestamptz not null default now()
+);
+
+create table auth.refresh_tokens (
+  id         bigserial primary key,
+  token      text not null unique default encode(extensions.gen_random_bytes(16), 'hex'),
+  user_id    uuid not null references auth.users (id) on delete cascade,
+  session_id uuid not null references auth.sessions (id) on delete cascade,
+  parent     text,
+  revoked    boolean not null default false,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);

@@ -1,7 +1,8 @@
 //! A Supabase stand-in on 127.0.0.1 over a real PostgreSQL ([`crate::postgres::TestPostgres`]):
 //! the API gateway's key check and the subset of PostgREST (`/rest/v1`) that sync uses, with
 //! PostgREST's exact request shape, statuses, headers and error bodies
-//! (../shared/reference/supabase/supabase-sync.md §1 and §6). No real PostgREST can run here
+//! (../shared/reference/supabase/supabase-sync.md §1 and §6), and Supabase Auth's
+//! email/password subset (`/auth/v1`, [`auth`]). No real PostgREST or GoTrue can run here
 //! (§2 of that file), and mocking our own client would test nothing.
 //!
 //! Each request is one transaction of the `authenticator` login role, as PostgREST runs it:
@@ -26,7 +27,9 @@ use serde_json::{Value, json};
 use tokio::sync::Mutex;
 use tokio_postgres::{Client, IsolationLevel};
 
-use crate::postgres::TestPostgres;
+use crate::postgres::{PG_SUPERUSER, TestPostgres};
+
+mod auth;
 
 /// The stand-in's publishable key and JWT secret.
 #[derive(Clone, Debug)]
@@ -37,6 +40,10 @@ pub struct SupabaseConfig {
     pub jwt_secret: String,
     /// PostgREST's "Max rows": no response holds more (applied silently, as Supabase does).
     pub max_rows: usize,
+    /// Lifetime of the access tokens Auth issues (`expires_in`), in seconds.
+    pub access_ttl_s: i64,
+    /// How long a used refresh token may be presented again (Auth's reuse interval), seconds.
+    pub refresh_reuse_s: i64,
 }
 
 impl Default for SupabaseConfig {
@@ -45,6 +52,8 @@ impl Default for SupabaseConfig {
             api_key: "sb_publishable_speasy_test_key".into(),
             jwt_secret: "speasy-test-jwt-secret-with-at-least-32-characters".into(),
             max_rows: 1000,
+            access_ttl_s: 3600,
+            refresh_reuse_s: 10,
         }
     }
 }
@@ -71,6 +80,10 @@ struct Column {
 
 struct Shared {
     config: SupabaseConfig,
+    /// The project URL (`iss` of the tokens is `<url>/auth/v1`).
+    url: String,
+    /// Auth's own connection (as the superuser, as Supabase Auth has its own admin role).
+    admin: Mutex<Client>,
     pg: tokio_postgres::Config,
     pool: Mutex<Vec<Client>>,
     tables: HashMap<String, Vec<Column>>,
@@ -102,17 +115,20 @@ impl SupabaseStub {
                 .or_default()
                 .push(Column { name: row.get(1), sql_type: row.get(2) });
         }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             config: config.clone(),
+            url: format!("http://{addr}"),
+            admin: Mutex::new(pg.connect(PG_SUPERUSER, db).await?),
             pg: pg.config("authenticator", db),
             pool: Mutex::new(vec![client]),
             tables,
         });
         let app = Router::new()
             .route("/rest/v1/{table}", axum::routing::any(rest))
+            .route("/auth/v1/{action}", axum::routing::any(auth::route))
             .with_state(Arc::clone(&shared));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
