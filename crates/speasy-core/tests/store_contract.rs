@@ -245,6 +245,34 @@ fn title_edits_are_stamped_with_a_newer_clock() {
 }
 
 #[test]
+fn persona_status_and_metadata_changes_are_stamped_together() {
+    let (_d, s) = open_temp();
+    let mut t = thread(&s, Some("one"), 1_000);
+    let stamps = |s: &Store| -> (String, String) {
+        s.read(|c| {
+            Ok(c.query_row("SELECT title_hlc, meta_hlc FROM threads", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?)
+        })
+        .unwrap()
+    };
+    let (title0, meta0) = stamps(&s);
+    assert_eq!(meta0, title0, "stamped at creation");
+    t.metadata.insert("speak".into(), json!(true));
+    s.save_thread(&t).unwrap();
+    let (_, meta1) = stamps(&s);
+    assert!(meta1 > meta0, "{meta1} should sort after {meta0}");
+    s.save_thread(&t).unwrap();
+    assert_eq!(stamps(&s).1, meta1, "saving the same metadata again does not restamp");
+    let persona = s.list_personas().unwrap().remove(0);
+    s.set_thread_persona(&t.id, &persona.id).unwrap();
+    let (_, meta2) = stamps(&s);
+    assert!(meta2 > meta1);
+    s.set_thread_persona(&t.id, &persona.id).unwrap();
+    assert_eq!(stamps(&s).1, meta2, "the same persona again does not restamp");
+}
+
+#[test]
 fn attachments_keep_server_metadata_private() {
     let (_d, s) = open_temp();
     let mut att = Attachment {

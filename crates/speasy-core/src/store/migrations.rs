@@ -22,7 +22,11 @@ macro_rules! migration {
 }
 
 /// Every migration, in order. Version N = the first N applied. Append only.
-pub const MIGRATIONS: &[Migration] = &[migration!("0001_init.sql"), migration!("0002_chat.sql")];
+pub const MIGRATIONS: &[Migration] = &[
+    migration!("0001_init.sql"),
+    migration!("0002_chat.sql"),
+    migration!("0003_thread_meta_hlc.sql"),
+];
 
 /// The schema version this build writes.
 pub fn latest_version() -> i64 {
@@ -84,6 +88,39 @@ mod tests {
         for (i, name) in registered.iter().enumerate() {
             assert!(name.starts_with(&format!("{:04}_", i + 1)), "{name} is out of sequence");
         }
+    }
+
+    #[test]
+    fn threads_from_before_meta_hlc_take_their_newest_stamp() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.db");
+        let mut conn = Connection::open(&path).unwrap();
+        for m in &MIGRATIONS[..2] {
+            conn.execute_batch(m.sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        let dev = "0".repeat(32);
+        conn.execute(
+            "INSERT INTO threads (id, title_hlc, pinned_hlc, archived_hlc, created_at, updated_at, origin_device)
+             VALUES ('t', ?1, ?2, ?1, 1, 1, ?3)",
+            [format!("000000000001000-00000-{dev}"), format!("000000000005000-00000-{dev}"), dev.clone()],
+        )
+        .unwrap();
+        assert_eq!(migrate(&mut conn, &path).unwrap(), ["0003_thread_meta_hlc.sql"]);
+        let meta: String =
+            conn.query_row("SELECT meta_hlc FROM threads", [], |r| r.get(0)).unwrap();
+        assert_eq!(meta, format!("000000000005000-00000-{dev}"));
+        // A row inserted without a stamp of its own takes its title's.
+        conn.execute(
+            "INSERT INTO threads (id, title_hlc, pinned_hlc, archived_hlc, created_at, updated_at, origin_device)
+             VALUES ('u', ?1, ?1, ?1, 1, 1, ?2)",
+            [format!("000000000007000-00000-{dev}"), dev],
+        )
+        .unwrap();
+        let meta: String = conn
+            .query_row("SELECT meta_hlc FROM threads WHERE id = 'u'", [], |r| r.get(0))
+            .unwrap();
+        assert!(meta.starts_with("000000000007000"), "{meta}");
     }
 
     #[test]

@@ -263,9 +263,12 @@ impl Store {
     pub fn set_thread_persona(&self, thread_id: &str, persona_id: &str) -> Result<(), StoreError> {
         self.load_persona(persona_id)?;
         self.write(|w| {
+            let stamp = w.stamp();
             let n = w.tx.execute(
-                "UPDATE threads SET persona_id = ?2, updated_at = ?3 WHERE id = ?1 AND deleted = 0",
-                params![thread_id, persona_id, w.now()],
+                "UPDATE threads SET persona_id = ?2, updated_at = ?3,
+                        meta_hlc = CASE WHEN persona_id IS ?2 THEN meta_hlc ELSE ?4 END
+                  WHERE id = ?1 AND deleted = 0",
+                params![thread_id, persona_id, w.now(), stamp],
             )?;
             if n == 0 {
                 Err(StoreError::NotFound { what: "Thread", id: thread_id.into() })

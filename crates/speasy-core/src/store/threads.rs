@@ -172,10 +172,11 @@ impl Store {
                             params![thread.id, thread.title, stamp],
                         )?;
                     }
+                    let stamp = w.stamp();
                     w.tx.execute(
-                        "UPDATE threads SET status = ?2, metadata = ?3, updated_at = ?4
+                        "UPDATE threads SET status = ?2, metadata = ?3, updated_at = ?4, meta_hlc = ?5
                           WHERE id = ?1 AND (status <> ?2 OR metadata <> ?3)",
-                        params![thread.id, status, metadata, now],
+                        params![thread.id, status, metadata, now, stamp],
                     )?;
                     Ok(())
                 }
@@ -476,9 +477,9 @@ fn insert_thread(
     let stamp = w.stamp();
     let device = w.device();
     w.tx.execute(
-        "INSERT INTO threads (id, title, title_hlc, pinned_hlc, archived_hlc, status, metadata,
-                              created_at, updated_at, origin_device)
-         VALUES (?1, ?2, ?3, ?3, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO threads (id, title, title_hlc, pinned_hlc, archived_hlc, meta_hlc, status,
+                              metadata, created_at, updated_at, origin_device)
+         VALUES (?1, ?2, ?3, ?3, ?3, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![thread.id, thread.title, stamp, status, metadata, created, w.now(), device],
     )?;
     Ok(())
