@@ -3,55 +3,29 @@
 //! reads with filters, order, the max-rows cap and exact counts, and one person against another's
 //! rows — each answered with PostgREST's statuses, headers and error bodies.
 
-use reqwest::{Client, RequestBuilder, Response, StatusCode};
+use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
-use speasy_testkit::postgres::{TestPostgres, create_sync_database};
-use speasy_testkit::supabase::{SupabaseConfig, SupabaseStub};
+use speasy_testkit::supabase::SupabaseConfig;
+
+mod support;
+use support::{Project, project};
 
 const A: &str = "0191a000-0000-7000-8000-00000000000a";
 const B: &str = "0191a000-0000-7000-8000-00000000000b";
 const DEV: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
-struct Env {
-    stub: SupabaseStub,
-    http: Client,
-    _pg: TestPostgres,
+async fn env(config: SupabaseConfig) -> Project {
+    project(config, &[(A, "a@example.com"), (B, "b@example.com")]).await
 }
 
-async fn env(config: SupabaseConfig) -> Env {
-    let pg = TestPostgres::start().expect("PostgreSQL starts");
-    create_sync_database(&pg, "speasy", &[(A, "a@example.com"), (B, "b@example.com")])
+/// `POST /rest/v1/<table>?on_conflict=id` with `resolution=merge-duplicates`, as `user`.
+async fn push(e: &Project, table: &str, user: &str, rows: &Value) -> Response {
+    e.req(reqwest::Method::POST, &format!("{table}?on_conflict=id"), Some(user))
+        .header("Prefer", "return=minimal, resolution=merge-duplicates")
+        .json(rows)
+        .send()
         .await
-        .expect("schema");
-    let stub = SupabaseStub::start(&pg, "speasy", config).await.expect("stand-in starts");
-    Env { stub, http: Client::new(), _pg: pg }
-}
-
-impl Env {
-    fn req(
-        &self,
-        method: reqwest::Method,
-        path_and_query: &str,
-        user: Option<&str>,
-    ) -> RequestBuilder {
-        let mut rb = self
-            .http
-            .request(method, format!("{}/rest/v1/{path_and_query}", self.stub.url()))
-            .header("apikey", &self.stub.config().api_key);
-        if let Some(user) = user {
-            rb = rb.bearer_auth(self.stub.access_token(user, 3600));
-        }
-        rb
-    }
-
-    async fn push(&self, table: &str, user: &str, rows: &Value) -> Response {
-        self.req(reqwest::Method::POST, &format!("{table}?on_conflict=id"), Some(user))
-            .header("Prefer", "return=minimal, resolution=merge-duplicates")
-            .json(rows)
-            .send()
-            .await
-            .expect("request")
-    }
+        .expect("request")
 }
 
 fn hlc(ms: u64) -> String {
@@ -156,12 +130,12 @@ async fn gateway_and_tokens_are_checked_as_supabase_does() {
 #[tokio::test]
 async fn upserts_follow_postgrest_body_rules_and_reads_come_back_in_order() {
     let e = env(SupabaseConfig::default()).await;
-    let res = e.push("threads", A, &json!([thread(T1, A, "First", 1000)])).await;
+    let res = push(&e, "threads", A, &json!([thread(T1, A, "First", 1000)])).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     assert_eq!(res.headers()["preference-applied"], "resolution=merge-duplicates, return=minimal");
     assert_eq!(res.text().await.expect("body"), "");
     // The same row again: merged, nothing inserted → 200. A newer title wins.
-    let res = e.push("threads", A, &json!([thread(T1, A, "Second", 2000)])).await;
+    let res = push(&e, "threads", A, &json!([thread(T1, A, "Second", 2000)])).await;
     assert_eq!(res.status(), StatusCode::OK);
 
     let mut uneven = json!([
@@ -169,14 +143,14 @@ async fn upserts_follow_postgrest_body_rules_and_reads_come_back_in_order() {
         thread(T1, A, "y", 3000)
     ]);
     uneven[1].as_object_mut().expect("object").remove("metadata");
-    let (status, body, _) = error_body(e.push("threads", A, &uneven).await).await;
+    let (status, body, _) = error_body(push(&e, "threads", A, &uneven).await).await;
     assert_eq!(
         (status, body["code"].as_str(), body["message"].as_str()),
         (StatusCode::BAD_REQUEST, Some("PGRST102"), Some("All object keys must match"))
     );
     let mut unknown = thread(T1, A, "z", 4000);
     unknown["colour"] = json!("red");
-    let (status, body, _) = error_body(e.push("threads", A, &json!([unknown])).await).await;
+    let (status, body, _) = error_body(push(&e, "threads", A, &json!([unknown])).await).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("PGRST204")));
     let res = e
         .req(reqwest::Method::POST, "threads", Some(A))
@@ -231,7 +205,7 @@ async fn upserts_follow_postgrest_body_rules_and_reads_come_back_in_order() {
 async fn reads_are_capped_at_max_rows_and_count_exactly() {
     let e = env(SupabaseConfig { max_rows: 50, ..SupabaseConfig::default() }).await;
     let rows: Vec<Value> = (1..=120).map(fact).collect();
-    assert_eq!(e.push("facts", A, &Value::Array(rows)).await.status(), StatusCode::CREATED);
+    assert_eq!(push(&e, "facts", A, &Value::Array(rows)).await.status(), StatusCode::CREATED);
 
     // Asked for more than the cap: silently the cap.
     let res = e
@@ -273,7 +247,7 @@ async fn reads_are_capped_at_max_rows_and_count_exactly() {
 async fn one_person_cannot_reach_another_and_identities_do_not_leak_between_requests() {
     let e = env(SupabaseConfig::default()).await;
     assert_eq!(
-        e.push("threads", A, &json!([thread(T1, A, "A's", 1000)])).await.status(),
+        push(&e, "threads", A, &json!([thread(T1, A, "A's", 1000)])).await.status(),
         StatusCode::CREATED
     );
 
@@ -287,7 +261,7 @@ async fn one_person_cannot_reach_another_and_identities_do_not_leak_between_requ
         .expect("rows");
     assert!(rows.is_empty(), "B reads none of A's rows: {rows:?}");
     let (status, body, _) =
-        error_body(e.push("threads", B, &json!([thread(T1, A, "taken", 9000)])).await).await;
+        error_body(push(&e, "threads", B, &json!([thread(T1, A, "taken", 9000)])).await).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::FORBIDDEN, Some("42501")));
     // PATCH and DELETE of rows one cannot see: 204 for the PATCH (zero rows), the row unchanged;
     // no DELETE grant at all.

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use tokio_postgres::Client;
 
-use super::{Shared, check_api_key, unix_now};
+use super::{Shared, gateway, unix_now};
 
 /// An Auth error: its status, `error_code` and message.
 struct AuthError {
@@ -56,11 +56,10 @@ pub(super) async fn route(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let query: Vec<(String, String)> =
-        form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect();
-    if let Some(rejected) = check_api_key(&shared, &headers, &query) {
-        return rejected;
-    }
+    let query = match gateway(&shared, raw, &headers) {
+        Ok(query) => query,
+        Err(rejected) => return *rejected,
+    };
     let versioned = headers
         .get("x-supabase-api-version")
         .and_then(|v| v.to_str().ok())

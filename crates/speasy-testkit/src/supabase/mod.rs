@@ -222,7 +222,7 @@ impl ApiError {
             "42501" => StatusCode::FORBIDDEN,
             "42P01" => StatusCode::NOT_FOUND,
             "25006" => StatusCode::METHOD_NOT_ALLOWED,
-            "40001" | "40P01" | "53400" => StatusCode::INTERNAL_SERVER_ERROR,
+            "53400" => StatusCode::INTERNAL_SERVER_ERROR,
             c if c.starts_with("PT") => c[2..]
                 .parse()
                 .ok()
@@ -262,7 +262,22 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The Supabase API gateway's key check, before PostgREST sees the request.
+/// What the API gateway does before PostgREST or Auth sees a request: the query string decoded
+/// (as a form, so `+` is a space) and the `apikey` checked. `Err` is the gateway's answer.
+fn gateway(
+    shared: &Shared,
+    raw_query: Option<String>,
+    headers: &HeaderMap,
+) -> Result<Vec<(String, String)>, Box<Response>> {
+    let query: Vec<(String, String)> =
+        form_urlencoded::parse(raw_query.unwrap_or_default().as_bytes()).into_owned().collect();
+    match check_api_key(shared, headers, &query) {
+        Some(rejected) => Err(Box::new(rejected)),
+        None => Ok(query),
+    }
+}
+
+/// The Supabase API gateway's key check.
 fn check_api_key(
     shared: &Shared,
     headers: &HeaderMap,
@@ -316,9 +331,7 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<(String, Value),
             jsonwebtoken::errors::ErrorKind::InvalidSignature => {
                 invalid("JWSError JWSInvalidSignature")
             }
-            _ => invalid(
-                "JWSError (CompactDecodeError Invalid number of parts: Expected 3 parts; got 1)",
-            ),
+            _ => invalid(&format!("JWSError {e}")),
         })?;
     let mut claims = data.claims;
     let role = claims
@@ -481,11 +494,10 @@ async fn rest(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let query: Vec<(String, String)> =
-        form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect();
-    if let Some(rejected) = check_api_key(&shared, &headers, &query) {
-        return rejected;
-    }
+    let query = match gateway(&shared, raw, &headers) {
+        Ok(query) => query,
+        Err(rejected) => return *rejected,
+    };
     let (role, claims) = match authenticate(&shared, &headers) {
         Ok(auth) => auth,
         Err(e) => return e.into_response(),
@@ -622,8 +634,7 @@ async fn handle(
                  (select {select} from public.{} {filter}{order} limit {limit} offset {offset}) _pgrst_t",
                 quote(table)
             );
-            let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
-                params.iter().map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
+            let refs = sql_params(&params);
             let row = tx.query_one(&sql, &refs).await?;
             let (json, n): (String, i64) = (row.get(0), row.get(1));
             let total = if prefer.count_exact {
@@ -664,16 +675,7 @@ async fn handle(
                 tx.commit().await?;
                 return Ok(StatusCode::CREATED.into_response());
             }
-            for k in &keys {
-                if !columns.iter().any(|c| &c.name == k) {
-                    return Err(ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        "PGRST204",
-                        format!("Could not find the '{k}' column of '{table}' in the schema cache"),
-                    )
-                    .into());
-                }
-            }
+            known_columns(table, columns, keys.iter())?;
             let cols = keys.iter().map(|k| quote(k)).collect::<Vec<_>>().join(", ");
             let conflict = match prefer.resolution.as_deref() {
                 Some(res @ ("merge-duplicates" | "ignore-duplicates")) => {
@@ -740,16 +742,7 @@ async fn handle(
                 )
                 .into());
             };
-            for k in obj.keys() {
-                if !columns.iter().any(|c| &c.name == k) {
-                    return Err(ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        "PGRST204",
-                        format!("Could not find the '{k}' column of '{table}' in the schema cache"),
-                    )
-                    .into());
-                }
-            }
+            known_columns(table, columns, obj.keys())?;
             params.push(Value::Object(obj.clone()).to_string());
             let filter = filters(table, columns, query, &mut params)?;
             let set = obj
@@ -761,8 +754,7 @@ async fn handle(
                 "update public.{t} set {set} from json_populate_record(null::public.{t}, $1::text::json) _b{filter}",
                 t = quote(table)
             );
-            let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
-                params.iter().map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
+            let refs = sql_params(&params);
             if !obj.is_empty() {
                 tx.execute(&sql, &refs).await?;
             }
@@ -771,8 +763,7 @@ async fn handle(
         }
         Method::DELETE => {
             let filter = filters(table, columns, query, &mut params)?;
-            let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
-                params.iter().map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
+            let refs = sql_params(&params);
             tx.execute(&format!("delete from public.{} {filter}", quote(table)), &refs).await?;
             tx.commit().await?;
             StatusCode::NO_CONTENT.into_response()
@@ -792,6 +783,27 @@ fn parse_body(body: &Bytes) -> Result<Value, ApiError> {
     serde_json::from_slice(body).map_err(|e| {
         ApiError::new(StatusCode::BAD_REQUEST, "PGRST102", format!("Empty or invalid json: {e}"))
     })
+}
+
+/// Every key of a body names a column (else PostgREST's PGRST204).
+fn known_columns<'a>(
+    table: &str,
+    columns: &[Column],
+    mut keys: impl Iterator<Item = &'a String>,
+) -> Result<(), ApiError> {
+    match keys.find(|k| !columns.iter().any(|c| &c.name == *k)) {
+        Some(k) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "PGRST204",
+            format!("Could not find the '{k}' column of '{table}' in the schema cache"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The filter values as statement parameters (all text; the SQL casts them).
+fn sql_params(params: &[String]) -> Vec<&(dyn tokio_postgres::types::ToSql + Sync)> {
+    params.iter().map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync)).collect()
 }
 
 /// Every object must have the same keys (PostgREST's bulk insert rule).
