@@ -7,6 +7,7 @@
 //! - [`chatkit`]: ChatKit protocol types and widget builders.
 //! - [`providers`]: the OpenAI-compatible client for OpenAI, OpenRouter and local servers.
 //! - [`voice`]: the microphone, end-of-utterance detection, speech-to-text.
+//! - [`sync`]: sync through Supabase (sign-in, push the outbox, pull and merge).
 //! - [`clock`]: UUIDv7 ids and the hybrid logical clock used for sync.
 //! - [`error`]: typed errors and the one `{kind, message}` error front ends receive.
 
@@ -20,6 +21,7 @@ pub mod paths;
 pub mod providers;
 pub mod secrets;
 pub mod store;
+pub mod sync;
 pub mod voice;
 
 pub use crate::chat::{ChatKitResponse, EventStream};

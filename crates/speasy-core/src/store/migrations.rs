@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0001_init.sql"),
     migration!("0002_chat.sql"),
     migration!("0003_thread_meta_hlc.sql"),
+    migration!("0004_sync_outbox.sql"),
 ];
 
 /// The schema version this build writes.
@@ -106,7 +107,7 @@ mod tests {
             [format!("000000000001000-00000-{dev}"), format!("000000000005000-00000-{dev}"), dev.clone()],
         )
         .unwrap();
-        assert_eq!(migrate(&mut conn, &path).unwrap(), ["0003_thread_meta_hlc.sql"]);
+        assert_eq!(migrate(&mut conn, &path).unwrap()[0], "0003_thread_meta_hlc.sql");
         let meta: String =
             conn.query_row("SELECT meta_hlc FROM threads", [], |r| r.get(0)).unwrap();
         assert_eq!(meta, format!("000000000005000-00000-{dev}"));

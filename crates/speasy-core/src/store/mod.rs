@@ -17,6 +17,7 @@ mod personas;
 mod providers;
 mod search;
 mod settings;
+mod sync;
 mod threads;
 
 use std::fs;
@@ -38,6 +39,7 @@ pub use settings::{
     DEFAULT_API_PORT, ELEVENLABS_SECRET, Settings, SettingsPatch, SpeechService, Theme,
     VoiceSettings,
 };
+pub use sync::{Applied, Linked, OutboxCounts, OutboxRow, SyncTable};
 pub use threads::{ItemQuery, ThreadSummary};
 
 /// The database file name inside the data dir.
@@ -83,6 +85,12 @@ impl WriteTx<'_> {
     /// Wall-clock time of this transaction (unix ms).
     pub fn now(&self) -> i64 {
         self.now
+    }
+
+    /// Fold a stamp that came from another device into the clock (its receive rule).
+    pub(crate) fn observe(&mut self, remote: Hlc) {
+        self.stamped = true;
+        self.hlc.observe(self.wall.now_ms(), remote);
     }
 
     /// This device's id.

@@ -1,0 +1,228 @@
+//! PostgREST (`/rest/v1`) as sync uses it: bulk merge-upserts of row states and pages of rows
+//! by `server_seq`, and what an error response means for sync (`supabase-sync.md` §1.4, §4.4).
+
+use reqwest::header::{HeaderMap, RETRY_AFTER, WWW_AUTHENTICATE};
+use reqwest::{Client, Response, StatusCode, Url};
+use serde::Deserialize;
+
+use super::{Project, SyncError};
+use crate::store::SyncTable;
+
+/// What a failed request means for sync.
+#[derive(Debug)]
+pub enum Failure {
+    /// The access token was refused (expired, bad, or missing): refresh and try once more.
+    Unauthorized(String),
+    /// The server's tables are not what this version expects: stop, keep everything queued.
+    Schema(String),
+    /// Worth retrying later as it is: network, 5xx, 429, serialization failures.
+    Transient(SyncError),
+    /// This request will fail again as it is (a bad row in the batch, a policy refusing it).
+    Refused { status: u16, code: Option<String>, message: String },
+}
+
+impl Failure {
+    /// As an error of the whole pass.
+    pub fn into_error(self) -> SyncError {
+        match self {
+            Self::Unauthorized(m) => SyncError::SessionExpired(m),
+            Self::Schema(m) => SyncError::SchemaMismatch(m),
+            Self::Transient(e) => e,
+            Self::Refused { status, code, message } => {
+                SyncError::Rejected { status, code, message }
+            }
+        }
+    }
+}
+
+/// PostgREST's (and the gateway's) error body.
+#[derive(Debug, Default, Deserialize)]
+struct ErrorBody {
+    code: Option<serde_json::Value>,
+    message: Option<String>,
+    details: Option<String>,
+    hint: Option<String>,
+}
+
+pub(crate) fn network(e: &reqwest::Error) -> SyncError {
+    let what = if e.is_timeout() {
+        "the request timed out".to_owned()
+    } else if e.is_connect() {
+        "could not connect".to_owned()
+    } else {
+        // reqwest's Display names the URL, never a header: no token can appear here.
+        e.to_string()
+    };
+    SyncError::Network(what)
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<u64> {
+    headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()
+}
+
+/// Read a non-2xx PostgREST response and decide what it means.
+async fn failure(resp: Response) -> Failure {
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let text = resp.text().await.unwrap_or_default();
+    let body: ErrorBody = serde_json::from_str(&text).unwrap_or_default();
+    let code = body.code.as_ref().map(|c| match c {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    });
+    let mut message = body.message.unwrap_or_else(|| {
+        let t = text.trim();
+        if t.is_empty() { status.to_string() } else { t.chars().take(300).collect() }
+    });
+    if let Some(d) = body.details.filter(|d| !d.is_empty()) {
+        message = format!("{message} ({d})");
+    }
+    if let Some(h) = body.hint.filter(|h| !h.is_empty()) {
+        message = format!("{message}. {h}");
+    }
+    classify(status, code, message, &headers)
+}
+
+fn classify(status: StatusCode, code: Option<String>, message: String, h: &HeaderMap) -> Failure {
+    let code_is = |c: &str| code.as_deref() == Some(c);
+    let invalid_token = h
+        .get(WWW_AUTHENTICATE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("invalid_token"));
+    if status == StatusCode::UNAUTHORIZED {
+        // An unknown API key is not a token problem: the project settings are wrong.
+        if code.is_none() && !invalid_token && message.contains("API key") {
+            return Failure::Refused { status: 401, code, message };
+        }
+        return Failure::Unauthorized(message);
+    }
+    if status == StatusCode::NOT_FOUND
+        || ["PGRST204", "PGRST205", "PGRST200", "42703", "42P01", "42883"]
+            .iter()
+            .any(|c| code_is(c))
+    {
+        return Failure::Schema(message);
+    }
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        return Failure::Transient(SyncError::RateLimited { retry_after_secs: retry_after(h) });
+    }
+    if status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT {
+        return Failure::Transient(SyncError::Server { status: status.as_u16(), message });
+    }
+    Failure::Refused { status: status.as_u16(), code, message }
+}
+
+/// The Data API of one project.
+#[derive(Debug, Clone)]
+pub struct Rest {
+    http: Client,
+    base: Url,
+    key: String,
+}
+
+impl Rest {
+    pub fn new(http: Client, project: &Project) -> Result<Self, SyncError> {
+        project.check()?;
+        Ok(Self {
+            http,
+            base: project.service("rest/v1/")?,
+            key: project.publishable_key.trim().to_owned(),
+        })
+    }
+
+    fn url(&self, table: SyncTable) -> Url {
+        // A fixed table name joins onto a checked base: this cannot fail.
+        self.base.join(table.name()).unwrap_or_else(|_| self.base.clone())
+    }
+
+    /// Merge these row states (a JSON array, identical keys in every object) into `table`.
+    pub async fn upsert(
+        &self,
+        table: SyncTable,
+        token: String,
+        body: String,
+    ) -> Result<(), Failure> {
+        let mut url = self.url(table);
+        url.query_pairs_mut().append_pair("on_conflict", "id");
+        let resp = self
+            .http
+            .post(url)
+            .header("apikey", &self.key)
+            .bearer_auth(&token)
+            .header("Content-Type", "application/json")
+            .header("Prefer", "return=minimal, resolution=merge-duplicates")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| Failure::Transient(network(&e)))?;
+        if resp.status().is_success() { Ok(()) } else { Err(failure(resp).await) }
+    }
+
+    /// The rows of `table` after `after` in `server_seq` order, at most `limit` (the server may
+    /// return fewer: Supabase caps responses silently). Returns the JSON array as sent and its
+    /// number of rows.
+    pub async fn page(
+        &self,
+        table: SyncTable,
+        token: String,
+        after: i64,
+        limit: usize,
+    ) -> Result<(String, usize), Failure> {
+        let mut url = self.url(table);
+        url.query_pairs_mut()
+            .append_pair("select", "*")
+            .append_pair("server_seq", &format!("gt.{after}"))
+            .append_pair("order", "server_seq.asc")
+            .append_pair("limit", &limit.to_string());
+        let resp = self
+            .http
+            .get(url)
+            .header("apikey", &self.key)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .map_err(|e| Failure::Transient(network(&e)))?;
+        if !resp.status().is_success() {
+            return Err(failure(resp).await);
+        }
+        let text = resp.text().await.map_err(|e| Failure::Transient(network(&e)))?;
+        // Check it is an array of objects before SQLite reads it; count the rows on the way.
+        let rows: Vec<serde::de::IgnoredAny> = serde_json::from_str(&text).map_err(|e| {
+            Failure::Transient(SyncError::BadResponse(format!("a page of {}: {e}", table.name())))
+        })?;
+        Ok((text, rows.len()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(status: u16, code: Option<&str>, www: Option<&str>) -> Failure {
+        let mut h = HeaderMap::new();
+        if let Some(w) = www {
+            h.insert(WWW_AUTHENTICATE, w.parse().unwrap());
+        }
+        classify(StatusCode::from_u16(status).unwrap(), code.map(Into::into), "m".into(), &h)
+    }
+
+    #[test]
+    fn responses_mean_what_the_design_says() {
+        assert!(matches!(c(401, Some("PGRST303"), None), Failure::Unauthorized(_)));
+        assert!(matches!(c(401, Some("PGRST301"), None), Failure::Unauthorized(_)));
+        assert!(matches!(
+            c(401, None, Some("Bearer error=\"invalid_token\"")),
+            Failure::Unauthorized(_)
+        ));
+        assert!(matches!(c(401, Some("42501"), None), Failure::Unauthorized(_)));
+        assert!(matches!(c(400, Some("PGRST204"), None), Failure::Schema(_)));
+        assert!(matches!(c(404, Some("PGRST205"), None), Failure::Schema(_)));
+        assert!(matches!(c(400, Some("42703"), None), Failure::Schema(_)));
+        assert!(matches!(c(503, None, None), Failure::Transient(SyncError::Server { .. })));
+        assert!(matches!(c(500, Some("40001"), None), Failure::Transient(_)));
+        assert!(matches!(c(429, None, None), Failure::Transient(SyncError::RateLimited { .. })));
+        assert!(matches!(c(403, Some("42501"), None), Failure::Refused { status: 403, .. }));
+        assert!(matches!(c(409, Some("23503"), None), Failure::Refused { status: 409, .. }));
+        assert!(matches!(c(400, Some("22P02"), None), Failure::Refused { status: 400, .. }));
+    }
+}

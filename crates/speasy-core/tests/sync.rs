@@ -1,0 +1,535 @@
+//! Sync between devices through the Supabase stand-in (speasy-testkit::supabase: PostgREST and
+//! Auth over a real PostgreSQL with the migrations in supabase/migrations). Each device is its
+//! own SQLite file, keychain and `Syncer`; nothing of our own is mocked.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use common::*;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::Value;
+use speasy_core::clock::{WallClock, now_ms};
+use speasy_core::secrets::{MemoryStore, SecretName, SecretStore};
+use speasy_core::store::{NewFact, Store, SyncTable};
+use speasy_core::sync::{Project, SignUp, SyncError, SyncOptions, Syncer};
+use speasy_testkit::postgres::{TestPostgres, create_sync_database};
+use speasy_testkit::supabase::{SupabaseConfig, SupabaseStub};
+
+const PASSWORD: &str = "correct horse battery";
+
+struct Cloud {
+    stub: SupabaseStub,
+    _pg: TestPostgres,
+}
+
+async fn cloud(config: SupabaseConfig) -> Cloud {
+    let pg = TestPostgres::start().expect("PostgreSQL starts");
+    create_sync_database(&pg, "speasy", &[]).await.expect("schema");
+    let stub = SupabaseStub::start(&pg, "speasy", config).await.expect("stand-in starts");
+    Cloud { stub, _pg: pg }
+}
+
+impl Cloud {
+    fn project(&self) -> Project {
+        Project { url: self.stub.url(), publishable_key: self.stub.config().api_key.clone() }
+    }
+}
+
+/// A wall clock `offset` ms away from the real one.
+struct Skewed(AtomicI64);
+
+impl WallClock for Skewed {
+    fn now_ms(&self) -> i64 {
+        now_ms() + self.0.load(Ordering::Relaxed)
+    }
+}
+
+struct Device {
+    dir: tempfile::TempDir,
+    store: Arc<Store>,
+    secrets: Arc<MemoryStore>,
+    syncer: Syncer,
+    clock: Arc<Skewed>,
+}
+
+fn device(cloud: &Cloud, options: SyncOptions) -> Device {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(Skewed(AtomicI64::new(0)));
+    let store =
+        Arc::new(Store::open_with_clock(&dir.path().join("speasy.db"), clock.clone()).unwrap());
+    let secrets = Arc::new(MemoryStore::default());
+    let syncer = Syncer::new(store.clone(), secrets.clone(), &cloud.project(), options).unwrap();
+    Device { dir, store, secrets, syncer, clock }
+}
+
+impl Device {
+    /// The same files after a crash: a new store on the same database, a new syncer on the
+    /// same keychain.
+    fn reopen(self, cloud: &Cloud, options: SyncOptions) -> Device {
+        let Device { dir, store, secrets, syncer, clock } = self;
+        drop(syncer);
+        drop(store);
+        let store =
+            Arc::new(Store::open_with_clock(&dir.path().join("speasy.db"), clock.clone()).unwrap());
+        let syncer =
+            Syncer::new(store.clone(), secrets.clone(), &cloud.project(), options).unwrap();
+        Device { dir, store, secrets, syncer, clock }
+    }
+
+    /// Everything that syncs, as comparable values (ids order; JSON compared as values, since
+    /// the server keeps items as jsonb and may reorder keys).
+    fn snapshot(&self) -> Vec<Value> {
+        self.store
+            .read(|c| {
+                let mut out = Vec::new();
+                for sql in [
+                    "SELECT json_object('t', 'thread', 'id', id, 'title', title, 'pinned', pinned,
+                        'archived', archived, 'persona', persona_id, 'status', json(status),
+                        'metadata', json(metadata), 'deleted', deleted, 'title_hlc', title_hlc,
+                        'pinned_hlc', pinned_hlc, 'meta_hlc', meta_hlc, 'updated_at', updated_at)
+                       FROM threads ORDER BY id",
+                    "SELECT json_object('t', 'item', 'id', id, 'thread', thread_id, 'type', type,
+                        'ord', ord, 'hidden', hidden, 'data', json(data), 'data_hlc', data_hlc,
+                        'deleted', deleted)
+                       FROM thread_items ORDER BY id",
+                    "SELECT json_object('t', 'fact', 'id', id, 'text', text, 'status', status,
+                        'text_hlc', text_hlc, 'deleted', deleted, 'updated_at', updated_at)
+                       FROM facts ORDER BY id",
+                ] {
+                    let mut st = c.prepare(sql)?;
+                    let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+                    for r in rows {
+                        out.push(serde_json::from_str(&r?)?);
+                    }
+                }
+                Ok(out)
+            })
+            .unwrap()
+    }
+
+    fn title(&self, thread_id: &str) -> Option<String> {
+        self.store.load_thread(thread_id).ok().and_then(|t| t.title)
+    }
+}
+
+fn options() -> SyncOptions {
+    SyncOptions::default()
+}
+
+/// Write a conversation: a thread, `n` user/assistant pairs and a saved fact.
+fn conversation(store: &Store, title: &str, n: usize) -> String {
+    let t = thread(store, Some(title), now_ms());
+    for i in 0..n {
+        store
+            .add_thread_item(&t.id, &user(store, &t.id, &format!("{title} question {i}")))
+            .unwrap();
+        store
+            .add_thread_item(&t.id, &assistant(store, &t.id, &format!("{title} answer {i}")))
+            .unwrap();
+    }
+    t.id
+}
+
+fn rename(store: &Store, thread_id: &str, title: &str) {
+    let mut t = store.load_thread(thread_id).unwrap();
+    t.title = Some(title.to_owned());
+    store.save_thread(&t).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_devices_share_history_and_merge_field_by_field() {
+    let cloud = cloud(SupabaseConfig::default()).await;
+    let a = device(&cloud, options());
+    let b = device(&cloud, options());
+
+    // A was used offline before it had an account: that history is adopted at sign-up.
+    let before = conversation(&a.store, "before signing up", 3);
+    let fact =
+        a.store.add_fact(&NewFact { text: "likes tea".into(), ..Default::default() }).unwrap();
+    let outcome = a.syncer.sign_up("ada@example.com", PASSWORD).await.unwrap();
+    assert!(matches!(outcome, SignUp::SignedIn { .. }), "{outcome:?}");
+    let after = conversation(&a.store, "after signing up", 2);
+    assert_eq!(a.store.outbox_counts().unwrap().pending, 2 + 6 + 4 + 1);
+
+    let r = a.syncer.sync_now().await.unwrap();
+    assert_eq!(r.pushed, 13, "{r:?}");
+    assert_eq!(r.dead_letters, 0);
+    assert_eq!(a.store.outbox_counts().unwrap().pending, 0);
+
+    // B signs in with nothing local and gets everything.
+    b.syncer.sign_in("ada@example.com", PASSWORD).await.unwrap();
+    let r = b.syncer.sync_now().await.unwrap();
+    assert_eq!(r.pulled, 13, "{r:?}");
+    assert_eq!(r.pushed, 0, "pulled rows are not sent back: {r:?}");
+    assert_eq!(b.store.outbox_counts().unwrap().pending, 0);
+    assert_eq!(b.title(&before).as_deref(), Some("before signing up"));
+    assert_eq!(b.store.load_fact(&fact.id).unwrap().text, "likes tea");
+    let hits = b.store.search("after signing up answer", 10).unwrap();
+    assert_eq!(hits.len(), 2, "pulled messages are searchable");
+
+    // B renames while A pins the same thread: both changes survive everywhere.
+    rename(&b.store, &after, "renamed on B");
+    a.store.set_thread_pinned(&after, true).unwrap();
+    for _ in 0..2 {
+        a.syncer.sync_now().await.unwrap();
+        b.syncer.sync_now().await.unwrap();
+    }
+    for d in [&a, &b] {
+        let t = d.store.load_thread_summary(&after).unwrap();
+        assert_eq!(t.title.as_deref(), Some("renamed on B"));
+        assert!(t.pinned);
+    }
+    assert_eq!(a.snapshot(), b.snapshot());
+}
+
+/// Two devices signed in to one fresh account.
+async fn pair(cloud: &Cloud, email: &str) -> (Device, Device) {
+    let a = device(cloud, options());
+    let b = device(cloud, options());
+    a.syncer.sign_up(email, PASSWORD).await.unwrap();
+    b.syncer.sign_in(email, PASSWORD).await.unwrap();
+    (a, b)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_renames_pick_the_later_stamp_in_either_push_order() {
+    let cloud = cloud(SupabaseConfig::default()).await;
+    let (a, b) = pair(&cloud, "grace@example.com").await;
+    let first = conversation(&a.store, "one", 1);
+    let second = conversation(&a.store, "two", 1);
+    a.syncer.sync_now().await.unwrap();
+    b.syncer.sync_now().await.unwrap();
+
+    // B's clock runs 5 s ahead, so B's renames carry the later stamps, whoever pushes first.
+    b.clock.0.store(5_000, Ordering::Relaxed);
+    rename(&a.store, &first, "A's title");
+    rename(&b.store, &first, "B's title");
+    rename(&b.store, &second, "B's title");
+    // `first`: A pushes before B. `second`: B pushes first, then A renames and pushes (A has
+    // not pulled B's stamps yet, so its stamp is still the earlier one).
+    a.syncer.sync_now().await.unwrap();
+    b.syncer.sync_now().await.unwrap();
+    rename(&a.store, &second, "A's title");
+    a.syncer.sync_now().await.unwrap();
+    b.syncer.sync_now().await.unwrap();
+    for d in [&a, &b] {
+        assert_eq!(d.title(&first).as_deref(), Some("B's title"));
+        assert_eq!(d.title(&second).as_deref(), Some("B's title"));
+    }
+    assert_eq!(a.snapshot(), b.snapshot());
+
+    // A's next edit is stamped after B's (A's clock took in B's stamps), so it wins now.
+    rename(&a.store, &first, "A again");
+    a.syncer.sync_now().await.unwrap();
+    b.syncer.sync_now().await.unwrap();
+    assert_eq!(b.title(&first).as_deref(), Some("A again"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delete_wins_over_offline_edits_on_every_device() {
+    let cloud = cloud(SupabaseConfig::default()).await;
+    let (a, b) = pair(&cloud, "edsger@example.com").await;
+    let t = conversation(&a.store, "doomed", 2);
+    a.syncer.sync_now().await.unwrap();
+    b.syncer.sync_now().await.unwrap();
+
+    // B, offline, renames it and adds a message (with a later clock); A deletes the thread.
+    b.clock.0.store(60_000, Ordering::Relaxed);
+    rename(&b.store, &t, "kept?");
+    b.store.add_thread_item(&t, &user(&b.store, &t, "a late message")).unwrap();
+    a.store.delete_thread(&t).unwrap();
+    a.syncer.sync_now().await.unwrap();
+    b.syncer.sync_now().await.unwrap();
+    a.syncer.sync_now().await.unwrap();
+
+    for d in [&a, &b] {
+        assert!(d.store.load_thread(&t).is_err(), "the thread is gone");
+        let (live, cleared): (i64, i64) = d
+            .store
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FILTER (WHERE deleted = 0),
+                            count(*) FILTER (WHERE json(data) = json_object('type', type))
+                       FROM thread_items WHERE thread_id = ?1",
+                    [&t],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?)
+            })
+            .unwrap();
+        assert_eq!((live, cleared), (0, 5), "every item is a tombstone with its content cleared");
+        assert!(d.store.search("late message", 10).unwrap().is_empty());
+    }
+    assert_eq!(a.snapshot(), b.snapshot());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pushing_the_same_states_again_changes_nothing() {
+    let cloud = cloud(SupabaseConfig::default()).await;
+    let (a, b) = pair(&cloud, "barbara@example.com").await;
+    conversation(&a.store, "replayed", 5);
+    a.syncer.sync_now().await.unwrap();
+    b.syncer.sync_now().await.unwrap();
+    let before = b.snapshot();
+
+    // Queue every row of A again (as after a lost response) and push it three times.
+    for _ in 0..3 {
+        a.store
+            .read(|c| {
+                c.execute_batch(
+                    "INSERT INTO sync_outbox (tbl, row_id, queued_at)
+                       SELECT 'threads', id, 0 FROM threads WHERE true
+                     UNION ALL SELECT 'thread_items', id, 0 FROM thread_items WHERE true
+                     ON CONFLICT DO NOTHING",
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        let r = a.syncer.sync_now().await.unwrap();
+        assert_eq!(r.pushed, 11, "{r:?}");
+        assert_eq!(r.pulled, 0, "an unchanged row gets no new number: {r:?}");
+    }
+    let r = b.syncer.sync_now().await.unwrap();
+    assert_eq!(r.pulled, 0, "{r:?}");
+    assert_eq!(b.snapshot(), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_row_the_server_refuses_is_parked_and_the_rest_syncs() {
+    let cloud = cloud(SupabaseConfig::default()).await;
+    let (a, b) = pair(&cloud, "frances@example.com").await;
+    let t = conversation(&a.store, "mostly fine", 10);
+    // An item whose id is not a UUID (the server's column is uuid): that row cannot go up.
+    let mut bad = user(&a.store, &t, "odd one");
+    bad.id = "not-a-uuid".into();
+    a.store.add_thread_item(&t, &bad).unwrap();
+
+    let r = a.syncer.sync_now().await.unwrap();
+    assert_eq!((r.pushed, r.dead_letters), (21, 1), "{r:?}");
+    let counts = a.store.outbox_counts().unwrap();
+    assert_eq!((counts.pending, counts.dead_letters), (0, 1));
+    let (row, status, code): (String, i64, String) = a
+        .store
+        .read(|c| {
+            Ok(c.query_row("SELECT row_id, http_status, code FROM sync_dead_letter", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?)
+        })
+        .unwrap();
+    assert_eq!((row.as_str(), status, code.as_str()), ("not-a-uuid", 400, "22P02"));
+
+    let r = b.syncer.sync_now().await.unwrap();
+    assert_eq!(r.pulled, 21);
+    // A second pass does not try the parked row again.
+    let r = a.syncer.sync_now().await.unwrap();
+    assert_eq!((r.pushed, r.dead_letters), (0, 0), "{r:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_account_can_neither_read_nor_overwrite() {
+    let cloud = cloud(SupabaseConfig::default()).await;
+    let a = device(&cloud, options());
+    a.syncer.sign_up("alice@example.com", PASSWORD).await.unwrap();
+    let t = conversation(&a.store, "private", 2);
+    a.syncer.sync_now().await.unwrap();
+
+    // Mallory learnt the thread's id: she writes a thread and an item under it.
+    let m = device(&cloud, options());
+    m.syncer.sign_up("mallory@example.com", PASSWORD).await.unwrap();
+    let r = m.syncer.sync_now().await.unwrap();
+    assert_eq!(r.pulled, 0, "nothing of Alice's is visible");
+    let forged = speasy_core::chatkit::ThreadMetadata {
+        id: t.clone(),
+        title: Some("owned".into()),
+        created_at: speasy_core::chatkit::format_time(now_ms()),
+        status: speasy_core::chatkit::ThreadStatus::Active,
+        metadata: Default::default(),
+    };
+    m.store.save_thread(&forged).unwrap();
+    m.store.add_thread_item(&t, &user(&m.store, &t, "injected")).unwrap();
+    let r = m.syncer.sync_now().await.unwrap();
+    assert_eq!((r.pushed, r.dead_letters), (0, 2), "{r:?}");
+    let codes: Vec<(i64, String)> = m
+        .store
+        .read(|c| {
+            let mut st =
+                c.prepare("SELECT http_status, code FROM sync_dead_letter ORDER BY tbl")?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .unwrap();
+    assert_eq!(codes, [(409, "23503".to_owned()), (403, "42501".to_owned())]);
+
+    let r = a.syncer.sync_now().await.unwrap();
+    assert_eq!(r.pulled, 0, "{r:?}");
+    assert_eq!(a.title(&t).as_deref(), Some("private"));
+    assert!(a.store.search("injected", 10).unwrap().is_empty());
+}
+
+/// The keychain's session with its access token replaced (the refresh token stays valid).
+fn plant_access_token(d: &Device, token: &str) {
+    let name = SecretName::new("sync.session").unwrap();
+    let raw = d.secrets.get(&name).unwrap().unwrap();
+    let mut v: Value = serde_json::from_str(raw.expose_secret()).unwrap();
+    v["access_token"] = Value::String(token.to_owned());
+    d.secrets.set(&name, &SecretString::from(v.to_string())).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_token_is_refreshed_and_a_dead_session_pauses_sync() {
+    let cloud = cloud(SupabaseConfig { refresh_reuse_s: 0, ..SupabaseConfig::default() }).await;
+    let a = device(&cloud, options());
+    a.syncer.sign_up("hopper@example.com", PASSWORD).await.unwrap();
+    let user_id = a.syncer.account().await.unwrap().user_id;
+    conversation(&a.store, "first", 1);
+    a.syncer.sync_now().await.unwrap();
+
+    // The access token expired while the device thinks it has an hour left (a clock that
+    // disagrees with the server's): the first request gets 401 PGRST303, the device refreshes
+    // and carries on.
+    plant_access_token(&a, &cloud.stub.access_token(&user_id, -120));
+    let a = a.reopen(&cloud, options());
+    conversation(&a.store, "second", 1);
+    let r = a.syncer.sync_now().await.unwrap();
+    assert_eq!(r.pushed, 3, "{r:?}");
+
+    // Another copy of the same session refreshes first; this one's refresh token is then used
+    // up: the server ends the session, sync pauses, and the change waits in the outbox.
+    let copy = device(&cloud, options());
+    let stored = a.secrets.get(&SecretName::new("sync.session").unwrap()).unwrap().unwrap();
+    copy.secrets.set(&SecretName::new("sync.session").unwrap(), &stored).unwrap();
+    plant_access_token(&copy, &cloud.stub.access_token(&user_id, -120));
+    let copy = copy.reopen(&cloud, options());
+    copy.store.sync_link(&user_id).unwrap();
+    copy.syncer.sync_now().await.unwrap();
+
+    plant_access_token(&a, &cloud.stub.access_token(&user_id, -120));
+    let a = a.reopen(&cloud, options());
+    conversation(&a.store, "third", 1);
+    let e = a.syncer.sync_now().await.unwrap_err();
+    assert!(matches!(e, SyncError::SessionExpired(_)), "{e:?}");
+    assert!(e.needs_sign_in());
+    assert!(a.syncer.account().await.is_none(), "signed out");
+    assert_eq!(a.store.outbox_counts().unwrap().pending, 3, "the change stays queued");
+    assert!(matches!(a.syncer.sync_now().await, Err(SyncError::SignedOut)));
+
+    // Signing in again resumes.
+    a.syncer.sign_in("hopper@example.com", PASSWORD).await.unwrap();
+    let r = a.syncer.sync_now().await.unwrap();
+    assert_eq!(r.pushed, 3, "{r:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_of_another_account_is_refused_at_sign_in() {
+    let cloud = cloud(SupabaseConfig::default()).await;
+    let a = device(&cloud, options());
+    a.syncer.sign_up("one@example.com", PASSWORD).await.unwrap();
+    a.syncer.sign_out().await.unwrap();
+    let e = a.syncer.sign_up("two@example.com", PASSWORD).await.unwrap_err();
+    assert!(matches!(e, SyncError::OtherAccount { .. }), "{e:?}");
+    assert!(a.syncer.account().await.is_none());
+    let e = a.syncer.sign_in("one@example.com", "wrong password").await.unwrap_err();
+    assert!(matches!(e, SyncError::InvalidCredentials), "{e:?}");
+    a.syncer.sign_in("one@example.com", PASSWORD).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pull_killed_at_any_point_resumes_without_loss() {
+    let cloud = cloud(SupabaseConfig::default()).await;
+    let small = SyncOptions { pull_page: 7, push_batch: 9, ..SyncOptions::default() };
+    let (a, _other) = pair(&cloud, "kill@example.com").await;
+    for i in 0..4 {
+        conversation(&a.store, &format!("thread {i}"), 10);
+    }
+    a.syncer.sync_now().await.unwrap();
+
+    let mut b = device(&cloud, small.clone());
+    b.syncer.sign_in("kill@example.com", PASSWORD).await.unwrap();
+    // Abort the pass after a growing delay, then reopen the files as after a crash.
+    for delay_ms in [5, 20, 40, 80, 160] {
+        let syncer = Arc::new(b.syncer);
+        let run = tokio::spawn({
+            let s = syncer.clone();
+            async move { s.sync_now().await }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
+        run.abort();
+        let _ = run.await;
+        let syncer = Arc::into_inner(syncer).expect("the aborted pass let go");
+        b = Device { syncer, ..b }.reopen(&cloud, small.clone());
+    }
+    b.syncer.sync_now().await.unwrap();
+    assert_eq!(b.snapshot(), a.snapshot());
+    assert!(b.store.sync_cursor(SyncTable::ThreadItems).unwrap() > 0);
+}
+
+/// The states of `store`'s queued rows of `table` as the server would return them (numbered
+/// from `seq`), emptying its queue.
+fn as_pulled(store: &Store, table: SyncTable, seq: &mut i64) -> String {
+    let rows =
+        store.outbox_batch(table, "00000000-0000-0000-0000-00000000000a", i64::MAX, 1000).unwrap();
+    store.outbox_ack(table, &rows).unwrap();
+    let page: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            let mut v: Value = serde_json::from_str(&r.json).unwrap();
+            *seq += 1;
+            v["server_seq"] = Value::from(*seq);
+            v
+        })
+        .collect();
+    Value::Array(page).to_string()
+}
+
+/// The merge a device runs on pulled rows, without a server: a pending local change is never
+/// overwritten by an older state, a newer one wins, tombstones win, forgotten facts stay
+/// forgotten, and items wait for their thread.
+#[test]
+fn pulled_rows_merge_with_pending_local_changes_field_by_field() {
+    let (_dx, x) = open_temp();
+    let (_dy, y) = open_temp();
+    for s in [&x, &y] {
+        s.sync_link("00000000-0000-0000-0000-00000000000a").unwrap();
+    }
+    let mut seq = 0;
+    let t = conversation(&x, "from x", 1);
+    let fact = x.add_fact(&NewFact { text: "remember me".into(), ..Default::default() }).unwrap();
+    let threads = as_pulled(&x, SyncTable::Threads, &mut seq);
+    let items = as_pulled(&x, SyncTable::ThreadItems, &mut seq);
+    let facts = as_pulled(&x, SyncTable::Facts, &mut seq);
+
+    // Items before their thread: nothing is applied, the caller is told which threads to get.
+    assert_eq!(
+        y.apply_pulled(SyncTable::ThreadItems, &items).unwrap(),
+        speasy_core::store::Applied::MissingThreads(vec![t.clone()])
+    );
+    assert_eq!(y.sync_cursor(SyncTable::ThreadItems).unwrap(), 0);
+    y.apply_pulled(SyncTable::Threads, &threads).unwrap();
+    y.apply_pulled(SyncTable::ThreadItems, &items).unwrap();
+    y.apply_pulled(SyncTable::Facts, &facts).unwrap();
+    assert_eq!(y.outbox_counts().unwrap().pending, 0, "pulled rows are not queued");
+    assert_eq!(y.sync_cursor(SyncTable::Facts).unwrap(), seq);
+
+    // X renames; then Y renames (later stamp) and has not pushed when X's rename arrives.
+    rename(&x, &t, "x's rename");
+    let x_rename = as_pulled(&x, SyncTable::Threads, &mut seq);
+    rename(&y, &t, "y's rename");
+    y.apply_pulled(SyncTable::Threads, &x_rename).unwrap();
+    assert_eq!(y.load_thread(&t).unwrap().title.as_deref(), Some("y's rename"));
+    assert_eq!(y.outbox_counts().unwrap().pending, 1, "y's change still goes out");
+    // X renames again, after seeing y's stamp: that one wins on Y.
+    let y_state = as_pulled(&y, SyncTable::Threads, &mut seq);
+    x.apply_pulled(SyncTable::Threads, &y_state).unwrap();
+    assert_eq!(x.load_thread(&t).unwrap().title.as_deref(), Some("y's rename"));
+    rename(&x, &t, "x, later");
+    y.apply_pulled(SyncTable::Threads, &as_pulled(&x, SyncTable::Threads, &mut seq)).unwrap();
+    assert_eq!(y.load_thread(&t).unwrap().title.as_deref(), Some("x, later"));
+
+    // Y forgets the fact while X edits it: the edit arrives later and is dropped.
+    y.delete_fact(&fact.id).unwrap();
+    x.set_fact_text(&fact.id, "edited").unwrap();
+    y.apply_pulled(SyncTable::Facts, &as_pulled(&x, SyncTable::Facts, &mut seq)).unwrap();
+    assert!(y.load_fact(&fact.id).is_err(), "a forgotten fact stays forgotten");
+}
