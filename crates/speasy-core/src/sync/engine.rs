@@ -227,17 +227,7 @@ impl Syncer {
     pub async fn sync_now(&self) -> Result<SyncReport, SyncError> {
         let _one_pass = self.pass.lock().await;
         let mut report = SyncReport::default();
-        let (_, user_id) = self.token().await?;
-        match self.store.sync_account()? {
-            Some(linked) if linked != user_id => {
-                return Err(SyncError::OtherAccount { user_id: linked });
-            }
-            Some(_) => {}
-            // A fresh database under a kept session (the old file was moved aside): adopt it.
-            None => {
-                self.store.sync_link(&user_id)?;
-            }
-        }
+        let user_id = self.linked_user().await?;
         for table in SyncTable::ORDER {
             self.push_table(table, &user_id, &mut report).await?;
         }
@@ -246,6 +236,42 @@ impl Syncer {
         }
         tracing::debug!(?report, "sync pass done");
         Ok(report)
+    }
+
+    /// Only the push half of a pass.
+    pub async fn push_now(&self) -> Result<SyncReport, SyncError> {
+        let _one_pass = self.pass.lock().await;
+        let mut report = SyncReport::default();
+        let user_id = self.linked_user().await?;
+        for table in SyncTable::ORDER {
+            self.push_table(table, &user_id, &mut report).await?;
+        }
+        Ok(report)
+    }
+
+    /// Only the pull half of a pass.
+    pub async fn pull_now(&self) -> Result<SyncReport, SyncError> {
+        let _one_pass = self.pass.lock().await;
+        let mut report = SyncReport::default();
+        self.linked_user().await?;
+        for table in SyncTable::ORDER {
+            self.pull_table(table, &mut report).await?;
+        }
+        Ok(report)
+    }
+
+    /// The signed-in account, checked against the one the store is linked to.
+    async fn linked_user(&self) -> Result<String, SyncError> {
+        let (_, user_id) = self.token().await?;
+        match self.store.sync_account()? {
+            Some(linked) if linked != user_id => Err(SyncError::OtherAccount { user_id: linked }),
+            Some(_) => Ok(user_id),
+            // A fresh database under a kept session (the old file was moved aside): adopt it.
+            None => {
+                self.store.sync_link(&user_id)?;
+                Ok(user_id)
+            }
+        }
     }
 
     async fn push_table(

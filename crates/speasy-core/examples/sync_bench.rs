@@ -1,0 +1,215 @@
+//! Sync's figures (printed, never asserted): a first push and a first pull of a large history
+//! through the Supabase stand-in (PostgREST + Auth over a real PostgreSQL), each against the
+//! same rows moved directly in PostgreSQL; and one change's round trip between two devices.
+//!
+//! `cargo run --release -p speasy-core --example sync_bench [messages]` (default 100,000).
+//! Direct push: the rows as one JSON array, inserted by one `INSERT … SELECT FROM
+//! json_populate_recordset` through the same merge triggers (another account, ids mapped).
+//! Direct pull: one `SELECT json_agg(t)` of the account's rows. Both as the database owner over
+//! the Unix socket: the floor any client pays for the same rows and triggers.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark: failing loudly is the point
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use speasy_core::chatkit::{ThreadItem, ThreadMetadata, ThreadStatus, format_time};
+use speasy_core::clock::now_ms;
+use speasy_core::secrets::MemoryStore;
+use speasy_core::store::Store;
+use speasy_core::sync::{Project, SyncOptions, Syncer};
+use speasy_testkit::postgres::{PG_SUPERUSER, TestPostgres, create_sync_database};
+use speasy_testkit::supabase::{SupabaseConfig, SupabaseStub};
+
+const PER_THREAD: usize = 100;
+
+fn item(store: &Store, thread_id: &str, i: usize) -> ThreadItem {
+    let v = if i.is_multiple_of(2) {
+        json!({"type": "user_message", "content": [{"type": "input_text",
+               "text": format!("question {i}: how do tides depend on the moon's distance?")}],
+               "attachments": [], "inference_options": {}})
+    } else {
+        json!({"type": "assistant_message", "content": [{"type": "output_text", "annotations": [],
+               "text": format!("answer {i}: the tidal force falls with the cube of the distance, \
+                                so a closer moon raises noticeably higher tides.")}]})
+    };
+    let mut v = v;
+    v["id"] = json!(store.generate_item_id());
+    v["thread_id"] = json!(thread_id);
+    v["created_at"] = json!(format_time(now_ms()));
+    serde_json::from_value(v).unwrap()
+}
+
+fn device(project: &Project, dir: &std::path::Path) -> (Arc<Store>, Syncer) {
+    let store = Arc::new(Store::open_in(dir).unwrap());
+    let syncer = Syncer::new(
+        store.clone(),
+        Arc::new(MemoryStore::default()),
+        project,
+        SyncOptions::default(),
+    )
+    .unwrap();
+    (store, syncer)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let messages: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
+    let threads = messages.div_ceil(PER_THREAD);
+    let pg = TestPostgres::start().expect("PostgreSQL starts");
+    create_sync_database(&pg, "speasy", &[]).await.expect("schema");
+    let stub = SupabaseStub::start(&pg, "speasy", SupabaseConfig::default()).await.unwrap();
+    let project = Project { url: stub.url(), publishable_key: stub.config().api_key.clone() };
+    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+
+    let (a, a_sync) = device(&project, dirs[0].path());
+    let account = match a_sync.sign_up("bench@example.com", "bench password").await.unwrap() {
+        speasy_core::sync::SignUp::SignedIn { account } => account,
+        other => panic!("{other:?}"),
+    };
+    let seeded = Instant::now();
+    for t in 0..threads {
+        let meta = ThreadMetadata {
+            id: a.generate_thread_id(),
+            title: Some(format!("thread {t}")),
+            created_at: format_time(now_ms()),
+            status: ThreadStatus::Active,
+            metadata: Default::default(),
+        };
+        a.save_thread(&meta).unwrap();
+        let n = PER_THREAD.min(messages - t * PER_THREAD);
+        let items: Vec<_> = (0..n).map(|i| item(&a, &meta.id, i)).collect();
+        a.add_thread_items(&meta.id, &items).unwrap();
+    }
+    println!(
+        "sync-bench seeded {messages} messages in {threads} threads on device A in {:.1} s",
+        seeded.elapsed().as_secs_f64()
+    );
+
+    // First push of the whole history.
+    let t0 = Instant::now();
+    let pushed = a_sync.push_now().await.unwrap();
+    let push = t0.elapsed();
+    assert_eq!(pushed.pushed as usize, messages + threads);
+
+    // The same rows straight into PostgreSQL: one JSON array, one INSERT per table, as another
+    // account (ids mapped so they do not collide), through the same triggers.
+    let db = pg.connect(PG_SUPERUSER, "speasy").await.unwrap();
+    let other = "00000000-0000-4000-8000-00000000b0b0";
+    db.execute(
+        "insert into auth.users (id, email) values ($1::text::uuid, 'direct@example.com')",
+        &[&other],
+    )
+    .await
+    .unwrap();
+    let mut direct_push = Duration::ZERO;
+    for (table, remap) in
+        [("threads", ""), ("thread_items", ", 'thread_id', md5(x.thread_id::text || 'b')::uuid")]
+    {
+        // The payload a client would send: the rows as one JSON array (built before timing).
+        let payload: String = db
+            .query_one(
+                &format!(
+                    "select json_agg(to_jsonb(x) || jsonb_build_object('id',
+                       md5(x.id::text || 'b')::uuid, 'user_id', $2::text{remap}))::text
+                       from public.{table} x where user_id = $1::text::uuid"
+                ),
+                &[&account.user_id, &other],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        let cols: Vec<String> = db
+            .query(
+                "select column_name::text from information_schema.columns
+                  where table_schema = 'public' and table_name = $1
+                    and column_name not in ('server_seq', 'server_at')
+                  order by ordinal_position",
+                &[&table],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let cols = cols.join(", ");
+        let t = Instant::now();
+        db.execute(
+            &format!(
+                "insert into public.{table} ({cols})
+                 select {cols} from json_populate_recordset(null::public.{table}, $1::text::json)"
+            ),
+            &[&payload],
+        )
+        .await
+        .unwrap();
+        direct_push += t.elapsed();
+    }
+
+    // First pull on a fresh device.
+    let (b, b_sync) = device(&project, dirs[1].path());
+    b_sync.sign_in("bench@example.com", "bench password").await.unwrap();
+    let t0 = Instant::now();
+    let pulled = b_sync.pull_now().await.unwrap();
+    let pull = t0.elapsed();
+    assert_eq!(pulled.pulled as usize, messages + threads);
+    let t = Instant::now();
+    let mut bytes = 0;
+    for table in ["threads", "thread_items"] {
+        let body: String = db
+            .query_one(
+                &format!(
+                    "select json_agg(t)::text from (select * from public.{table}
+                      where user_id = $1::text::uuid order by server_seq) t"
+                ),
+                &[&account.user_id],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        bytes += body.len();
+    }
+    let direct_pull = t.elapsed();
+
+    println!(
+        "sync-bench first-push {messages} messages: {:.0} ms through the stand-in, {:.0} ms direct INSERT: {:.2} x",
+        ms(push),
+        ms(direct_push),
+        ms(push) / ms(direct_push)
+    );
+    println!(
+        "sync-bench first-pull {messages} messages: {:.0} ms through the stand-in into SQLite (FTS indexed), {:.0} ms direct SELECT ({:.1} MB of JSON): {:.2} x",
+        ms(pull),
+        ms(direct_pull),
+        bytes as f64 / 1e6,
+        ms(pull) / ms(direct_pull)
+    );
+
+    // One change's round trip: A renames a thread and pushes; B pulls and has it.
+    a_sync.pull_now().await.unwrap(); // A takes in its own echo first
+    let thread_id: String = b
+        .read(|c| Ok(c.query_row("SELECT id FROM threads ORDER BY id LIMIT 1", [], |r| r.get(0))?))
+        .unwrap();
+    let mut runs = Vec::new();
+    for i in 0..21 {
+        let t = Instant::now();
+        let mut meta = a.load_thread(&thread_id).unwrap();
+        meta.title = Some(format!("renamed {i}"));
+        a.save_thread(&meta).unwrap();
+        a_sync.push_now().await.unwrap();
+        b_sync.pull_now().await.unwrap();
+        runs.push(ms(t.elapsed()));
+        assert_eq!(b.load_thread(&thread_id).unwrap().title, meta.title);
+    }
+    runs.sort_by(f64::total_cmp);
+    println!(
+        "sync-bench round-trip median {:.1} ms (min {:.1}, max {:.1}; rename on A, A's push, B's pull of 3 tables until empty pages, 21 runs)",
+        runs[runs.len() / 2],
+        runs[0],
+        runs[runs.len() - 1]
+    );
+}
