@@ -533,3 +533,19 @@ fn pulled_rows_merge_with_pending_local_changes_field_by_field() {
     y.apply_pulled(SyncTable::Facts, &as_pulled(&x, SyncTable::Facts, &mut seq)).unwrap();
     assert!(y.load_fact(&fact.id).is_err(), "a forgotten fact stays forgotten");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_project_key_stops_sync_and_parks_nothing() {
+    let cloud = cloud(SupabaseConfig::default()).await;
+    let a = device(&cloud, options());
+    a.syncer.sign_up("key@example.com", PASSWORD).await.unwrap();
+    conversation(&a.store, "waiting", 2);
+    let wrong = Project { publishable_key: "sb_publishable_wrong".into(), ..cloud.project() };
+    let syncer = Syncer::new(a.store.clone(), a.secrets.clone(), &wrong, options()).unwrap();
+    let e = syncer.sync_now().await.unwrap_err();
+    assert!(matches!(e, SyncError::InvalidProject(_)), "{e:?}");
+    let counts = a.store.outbox_counts().unwrap();
+    assert_eq!((counts.pending, counts.dead_letters), (5, 0));
+    let r = a.syncer.sync_now().await.unwrap();
+    assert_eq!(r.pushed, 5);
+}

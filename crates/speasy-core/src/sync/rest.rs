@@ -17,6 +17,8 @@ pub enum Failure {
     Schema(String),
     /// Worth retrying later as it is: network, 5xx, 429, serialization failures.
     Transient(SyncError),
+    /// The project settings are wrong (an unknown API key): stop, keep everything queued.
+    Project(String),
     /// This request will fail again as it is (a bad row in the batch, a policy refusing it).
     Refused { status: u16, code: Option<String>, message: String },
 }
@@ -27,6 +29,7 @@ impl Failure {
         match self {
             Self::Unauthorized(m) => SyncError::SessionExpired(m),
             Self::Schema(m) => SyncError::SchemaMismatch(m),
+            Self::Project(m) => SyncError::InvalidProject(m),
             Self::Transient(e) => e,
             Self::Refused { status, code, message } => {
                 SyncError::Rejected { status, code, message }
@@ -92,7 +95,7 @@ fn classify(status: StatusCode, code: Option<String>, message: String, h: &Heade
     if status == StatusCode::UNAUTHORIZED {
         // An unknown API key is not a token problem: the project settings are wrong.
         if code.is_none() && !invalid_token && message.contains("API key") {
-            return Failure::Refused { status: 401, code, message };
+            return Failure::Project(message);
         }
         return Failure::Unauthorized(message);
     }
@@ -215,6 +218,10 @@ mod tests {
             Failure::Unauthorized(_)
         ));
         assert!(matches!(c(401, Some("42501"), None), Failure::Unauthorized(_)));
+        let mut h = HeaderMap::new();
+        h.insert("content-type", "application/json".parse().unwrap());
+        let wrong_key = classify(StatusCode::UNAUTHORIZED, None, "Invalid API key".into(), &h);
+        assert!(matches!(wrong_key, Failure::Project(_)), "a wrong key parks no row");
         assert!(matches!(c(400, Some("PGRST204"), None), Failure::Schema(_)));
         assert!(matches!(c(404, Some("PGRST205"), None), Failure::Schema(_)));
         assert!(matches!(c(400, Some("42703"), None), Failure::Schema(_)));
