@@ -7,7 +7,7 @@
 //! json_populate_recordset` through the same merge triggers (another account, ids mapped).
 //! Direct pull: one `SELECT json_agg(t)` of the account's rows. Both as the database owner over
 //! the Unix socket: the floor any client pays for the same rows and triggers.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark: failing loudly is the point
+#![allow(clippy::print_stdout)]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,7 +23,9 @@ use speasy_testkit::supabase::{SupabaseConfig, SupabaseStub};
 
 const PER_THREAD: usize = 100;
 
-fn item(store: &Store, thread_id: &str, i: usize) -> ThreadItem {
+type Res<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+fn item(store: &Store, thread_id: &str, i: usize) -> Res<ThreadItem> {
     let v = if i.is_multiple_of(2) {
         json!({"type": "user_message", "content": [{"type": "input_text",
                "text": format!("question {i}: how do tides depend on the moon's distance?")}],
@@ -37,19 +39,18 @@ fn item(store: &Store, thread_id: &str, i: usize) -> ThreadItem {
     v["id"] = json!(store.generate_item_id());
     v["thread_id"] = json!(thread_id);
     v["created_at"] = json!(format_time(now_ms()));
-    serde_json::from_value(v).unwrap()
+    Ok(serde_json::from_value(v)?)
 }
 
-fn device(project: &Project, dir: &std::path::Path) -> (Arc<Store>, Syncer) {
-    let store = Arc::new(Store::open_in(dir).unwrap());
+fn device(project: &Project, dir: &std::path::Path) -> Res<(Arc<Store>, Syncer)> {
+    let store = Arc::new(Store::open_in(dir)?);
     let syncer = Syncer::new(
         store.clone(),
         Arc::new(MemoryStore::default()),
         project,
         SyncOptions::default(),
-    )
-    .unwrap();
-    (store, syncer)
+    )?;
+    Ok((store, syncer))
 }
 
 fn ms(d: Duration) -> f64 {
@@ -57,19 +58,19 @@ fn ms(d: Duration) -> f64 {
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
+async fn main() -> Res {
     let messages: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let threads = messages.div_ceil(PER_THREAD);
-    let pg = TestPostgres::start().expect("PostgreSQL starts");
-    create_sync_database(&pg, "speasy", &[]).await.expect("schema");
-    let stub = SupabaseStub::start(&pg, "speasy", SupabaseConfig::default()).await.unwrap();
+    let pg = TestPostgres::start()?;
+    create_sync_database(&pg, "speasy", &[]).await?;
+    let stub = SupabaseStub::start(&pg, "speasy", SupabaseConfig::default()).await?;
     let project = Project { url: stub.url(), publishable_key: stub.config().api_key.clone() };
-    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir()).collect::<Result<_, _>>()?;
 
-    let (a, a_sync) = device(&project, dirs[0].path());
-    let account = match a_sync.sign_up("bench@example.com", "bench password").await.unwrap() {
+    let (a, a_sync) = device(&project, dirs[0].path())?;
+    let account = match a_sync.sign_up("bench@example.com", "bench password").await? {
         speasy_core::sync::SignUp::SignedIn { account } => account,
-        other => panic!("{other:?}"),
+        other => return Err(format!("sign-up did not sign in: {other:?}").into()),
     };
     let seeded = Instant::now();
     for t in 0..threads {
@@ -80,10 +81,10 @@ async fn main() {
             status: ThreadStatus::Active,
             metadata: Default::default(),
         };
-        a.save_thread(&meta).unwrap();
+        a.save_thread(&meta)?;
         let n = PER_THREAD.min(messages - t * PER_THREAD);
-        let items: Vec<_> = (0..n).map(|i| item(&a, &meta.id, i)).collect();
-        a.add_thread_items(&meta.id, &items).unwrap();
+        let items = (0..n).map(|i| item(&a, &meta.id, i)).collect::<Res<Vec<_>>>()?;
+        a.add_thread_items(&meta.id, &items)?;
     }
     println!(
         "sync-bench seeded {messages} messages in {threads} threads on device A in {:.1} s",
@@ -92,20 +93,19 @@ async fn main() {
 
     // First push of the whole history.
     let t0 = Instant::now();
-    let pushed = a_sync.push_now().await.unwrap();
+    let pushed = a_sync.push_now().await?;
     let push = t0.elapsed();
     assert_eq!(pushed.pushed as usize, messages + threads);
 
     // The same rows straight into PostgreSQL: one JSON array, one INSERT per table, as another
     // account (ids mapped so they do not collide), through the same triggers.
-    let db = pg.connect(PG_SUPERUSER, "speasy").await.unwrap();
+    let db = pg.connect(PG_SUPERUSER, "speasy").await?;
     let other = "00000000-0000-4000-8000-00000000b0b0";
     db.execute(
         "insert into auth.users (id, email) values ($1::text::uuid, 'direct@example.com')",
         &[&other],
     )
-    .await
-    .unwrap();
+    .await?;
     let mut direct_push = Duration::ZERO;
     for (table, remap) in
         [("threads", ""), ("thread_items", ", 'thread_id', md5(x.thread_id::text || 'b')::uuid")]
@@ -120,8 +120,7 @@ async fn main() {
                 ),
                 &[&account.user_id, &other],
             )
-            .await
-            .unwrap()
+            .await?
             .get(0);
         let cols: Vec<String> = db
             .query(
@@ -131,8 +130,7 @@ async fn main() {
                   order by ordinal_position",
                 &[&table],
             )
-            .await
-            .unwrap()
+            .await?
             .iter()
             .map(|r| r.get(0))
             .collect();
@@ -145,16 +143,15 @@ async fn main() {
             ),
             &[&payload],
         )
-        .await
-        .unwrap();
+        .await?;
         direct_push += t.elapsed();
     }
 
     // First pull on a fresh device.
-    let (b, b_sync) = device(&project, dirs[1].path());
-    b_sync.sign_in("bench@example.com", "bench password").await.unwrap();
+    let (b, b_sync) = device(&project, dirs[1].path())?;
+    b_sync.sign_in("bench@example.com", "bench password").await?;
     let t0 = Instant::now();
-    let pulled = b_sync.pull_now().await.unwrap();
+    let pulled = b_sync.pull_now().await?;
     let pull = t0.elapsed();
     assert_eq!(pulled.pulled as usize, messages + threads);
     let t = Instant::now();
@@ -168,8 +165,7 @@ async fn main() {
                 ),
                 &[&account.user_id],
             )
-            .await
-            .unwrap()
+            .await?
             .get(0);
         bytes += body.len();
     }
@@ -190,20 +186,20 @@ async fn main() {
     );
 
     // One change's round trip: A renames a thread and pushes; B pulls and has it.
-    a_sync.pull_now().await.unwrap(); // A takes in its own echo first
-    let thread_id: String = b
-        .read(|c| Ok(c.query_row("SELECT id FROM threads ORDER BY id LIMIT 1", [], |r| r.get(0))?))
-        .unwrap();
+    a_sync.pull_now().await?; // A takes in its own echo first
+    let thread_id: String = b.read(|c| {
+        Ok(c.query_row("SELECT id FROM threads ORDER BY id LIMIT 1", [], |r| r.get(0))?)
+    })?;
     let mut runs = Vec::new();
     for i in 0..21 {
         let t = Instant::now();
-        let mut meta = a.load_thread(&thread_id).unwrap();
+        let mut meta = a.load_thread(&thread_id)?;
         meta.title = Some(format!("renamed {i}"));
-        a.save_thread(&meta).unwrap();
-        a_sync.push_now().await.unwrap();
-        b_sync.pull_now().await.unwrap();
+        a.save_thread(&meta)?;
+        a_sync.push_now().await?;
+        b_sync.pull_now().await?;
         runs.push(ms(t.elapsed()));
-        assert_eq!(b.load_thread(&thread_id).unwrap().title, meta.title);
+        assert_eq!(b.load_thread(&thread_id)?.title, meta.title);
     }
     runs.sort_by(f64::total_cmp);
     println!(
@@ -212,4 +208,5 @@ async fn main() {
         runs[0],
         runs[runs.len() - 1]
     );
+    Ok(())
 }

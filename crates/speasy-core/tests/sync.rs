@@ -549,3 +549,25 @@ async fn a_wrong_project_key_stops_sync_and_parks_nothing() {
     let r = a.syncer.sync_now().await.unwrap();
     assert_eq!(r.pushed, 5);
 }
+
+/// A queued row that no longer exists (deleted outside the store) is dropped from the queue,
+/// however many such entries come first.
+#[test]
+fn queue_entries_of_rows_that_are_gone_are_dropped() {
+    let (_d, s) = open_temp();
+    let user = "00000000-0000-0000-0000-00000000000a";
+    s.sync_link(user).unwrap();
+    let t = conversation(&s, "gone", 1);
+    let kept = conversation(&s, "kept", 1);
+    s.read(|c| Ok(c.execute("DELETE FROM threads WHERE id = ?1", [&t])?)).unwrap();
+    assert_eq!(s.outbox_counts().unwrap().pending, 6);
+
+    // Limit 1: the first two entries are the deleted thread's items, both gone.
+    let rows = s.outbox_batch(SyncTable::ThreadItems, user, i64::MAX, 1).unwrap();
+    assert_eq!(rows.len(), 1);
+    let item: Value = serde_json::from_str(&rows[0].json).unwrap();
+    assert_eq!(item["thread_id"], kept.as_str());
+    let threads = s.outbox_batch(SyncTable::Threads, user, i64::MAX, 10).unwrap();
+    assert_eq!(threads.iter().map(|r| r.row_id.as_str()).collect::<Vec<_>>(), [kept.as_str()]);
+    assert_eq!(s.outbox_counts().unwrap().pending, 3, "the kept thread and its two items");
+}

@@ -164,20 +164,21 @@ impl SyncTable {
         }
     }
 
-    /// The newest HLC stamp in a page (`?1`), for the clock's receive rule.
-    fn newest_stamp_sql(self) -> &'static str {
+    /// A page's (`?1`) row count, last `server_seq` and newest HLC stamp (for the clock's
+    /// receive rule).
+    fn summary_sql(self) -> &'static str {
         match self {
             Self::Threads => {
-                "SELECT max(max(r->>'title_hlc', r->>'pinned_hlc', r->>'archived_hlc',
+                "SELECT count(*), max(r->>'server_seq'), max(max(r->>'title_hlc', r->>'pinned_hlc', r->>'archived_hlc',
                                 r->>'meta_hlc', coalesce(r->>'deleted_hlc', '')))
                    FROM (SELECT value AS r FROM json_each(?1))"
             }
             Self::ThreadItems => {
-                "SELECT max(max(r->>'ord', r->>'data_hlc', coalesce(r->>'deleted_hlc', '')))
+                "SELECT count(*), max(r->>'server_seq'), max(max(r->>'ord', r->>'data_hlc', coalesce(r->>'deleted_hlc', '')))
                    FROM (SELECT value AS r FROM json_each(?1))"
             }
             Self::Facts => {
-                "SELECT max(max(r->>'text_hlc', r->>'status_hlc', coalesce(r->>'deleted_hlc', '')))
+                "SELECT count(*), max(r->>'server_seq'), max(max(r->>'text_hlc', r->>'status_hlc', coalesce(r->>'deleted_hlc', '')))
                    FROM (SELECT value AS r FROM json_each(?1))"
             }
         }
@@ -300,7 +301,8 @@ impl Store {
     }
 
     /// Up to `limit` queued rows of `table` that are due at `now` (oldest first), as the
-    /// server's JSON with `user_id` as the owner. Entries whose row no longer exists are dropped.
+    /// server's JSON with `user_id` as the owner. Entries whose row no longer exists are dropped
+    /// as they come up.
     pub fn outbox_batch(
         &self,
         table: SyncTable,
@@ -309,28 +311,39 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<OutboxRow>, StoreError> {
         self.write(|w| {
-            let c = &w.tx;
-            c.execute(
-                &format!(
-                    "DELETE FROM sync_outbox
-                      WHERE tbl = ?1 AND NOT EXISTS (SELECT 1 FROM {} t WHERE t.id = row_id)",
-                    table.name()
-                ),
-                [table.name()],
-            )?;
-            let mut st = c.prepare_cached(&format!(
-                "SELECT o.row_id, o.change_no, {}
-                   FROM sync_outbox o JOIN {} t ON t.id = o.row_id
+            let mut st = w.tx.prepare_cached(&format!(
+                "SELECT o.row_id, o.change_no, iif(t.id IS NULL, NULL, {})
+                   FROM sync_outbox o LEFT JOIN {} t ON t.id = o.row_id
                   WHERE o.tbl = ?2 AND o.next_attempt_at <= ?3
                   ORDER BY o.queued_at, o.row_id LIMIT ?4",
                 table.row_json(),
                 table.name()
             ))?;
-            let rows = st.query_map(
-                params![user_id, table.name(), now, i64::try_from(limit).unwrap_or(i64::MAX)],
-                |r| Ok(OutboxRow { row_id: r.get(0)?, change_no: r.get(1)?, json: r.get(2)? }),
-            )?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            loop {
+                let mut rows = Vec::new();
+                let mut gone = Vec::new();
+                for r in st.query_map(params![user_id, table.name(), now, limit], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get(1)?, r.get::<_, Option<String>>(2)?))
+                })? {
+                    match r? {
+                        (row_id, change_no, Some(json)) => {
+                            rows.push(OutboxRow { row_id, change_no, json });
+                        }
+                        (row_id, _, None) => gone.push(row_id),
+                    }
+                }
+                // Entries whose row no longer exists have nothing to send.
+                for row_id in &gone {
+                    w.tx.execute(
+                        "DELETE FROM sync_outbox WHERE tbl = ?1 AND row_id = ?2",
+                        params![table.name(), row_id],
+                    )?;
+                }
+                if gone.is_empty() || !rows.is_empty() {
+                    return Ok(rows);
+                }
+            }
         })
     }
 
@@ -428,13 +441,10 @@ impl Store {
                     return Ok(Applied::MissingThreads(missing));
                 }
             }
-            let (rows, last): (i64, Option<i64>) = w.tx.query_row(
-                "SELECT count(*), max(value->>'server_seq') FROM json_each(?1)",
-                [page],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
-            let newest: Option<String> =
-                w.tx.query_row(table.newest_stamp_sql(), [page], |r| r.get(0))?;
+            let (rows, last, newest): (i64, Option<i64>, Option<String>) =
+                w.tx.query_row(table.summary_sql(), [page], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?;
             without_capture(w, |w| {
                 w.tx.prepare_cached(table.merge_sql())?.execute([page])?;
                 Ok(())

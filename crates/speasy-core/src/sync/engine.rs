@@ -80,7 +80,7 @@ pub struct Syncer {
     /// The current session; holding the lock is what serialises refreshes.
     session: tokio::sync::Mutex<Option<Session>>,
     /// One pass at a time.
-    pass: tokio::sync::Mutex<()>,
+    one_pass: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Syncer {
@@ -110,7 +110,7 @@ impl Syncer {
             secrets,
             options,
             session: tokio::sync::Mutex::new(session),
-            pass: tokio::sync::Mutex::new(()),
+            one_pass: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -225,38 +225,34 @@ impl Syncer {
 
     /// One pass: push everything queued, then pull everything new.
     pub async fn sync_now(&self) -> Result<SyncReport, SyncError> {
-        let _one_pass = self.pass.lock().await;
-        let mut report = SyncReport::default();
-        let user_id = self.linked_user().await?;
-        for table in SyncTable::ORDER {
-            self.push_table(table, &user_id, &mut report).await?;
-        }
-        for table in SyncTable::ORDER {
-            self.pull_table(table, &mut report).await?;
-        }
-        tracing::debug!(?report, "sync pass done");
-        Ok(report)
+        self.pass(true, true).await
     }
 
     /// Only the push half of a pass.
     pub async fn push_now(&self) -> Result<SyncReport, SyncError> {
-        let _one_pass = self.pass.lock().await;
-        let mut report = SyncReport::default();
-        let user_id = self.linked_user().await?;
-        for table in SyncTable::ORDER {
-            self.push_table(table, &user_id, &mut report).await?;
-        }
-        Ok(report)
+        self.pass(true, false).await
     }
 
     /// Only the pull half of a pass.
     pub async fn pull_now(&self) -> Result<SyncReport, SyncError> {
-        let _one_pass = self.pass.lock().await;
+        self.pass(false, true).await
+    }
+
+    async fn pass(&self, push: bool, pull: bool) -> Result<SyncReport, SyncError> {
+        let _one_pass = self.one_pass.lock().await;
         let mut report = SyncReport::default();
-        self.linked_user().await?;
-        for table in SyncTable::ORDER {
-            self.pull_table(table, &mut report).await?;
+        let user_id = self.linked_user().await?;
+        if push {
+            for table in SyncTable::ORDER {
+                self.push_table(table, &user_id, &mut report).await?;
+            }
         }
+        if pull {
+            for table in SyncTable::ORDER {
+                self.pull_table(table, &mut report).await?;
+            }
+        }
+        tracing::debug!(?report, push, pull, "sync pass done");
         Ok(report)
     }
 
