@@ -113,10 +113,29 @@ async fn gateway_and_tokens_are_checked_as_supabase_does() {
         .expect("request");
     assert_eq!(res.status(), StatusCode::OK);
 
+    // The token clock jumps at the chosen request: a token with an hour left is good before
+    // it and expired from it on; a token minted afterwards is good.
+    let hour = e.stub.access_token(A, 3600);
+    e.stub.advance_token_clock_after(2, 3600 + 31);
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let res = e.req(reqwest::Method::GET, "threads", None).bearer_auth(&hour).send().await;
+        statuses.push(res.expect("request").status().as_u16());
+    }
+    assert_eq!(statuses, [200, 401, 401]);
+    let fresh = e.stub.access_token(A, 3600);
+    let res = e.req(reqwest::Method::GET, "threads", None).bearer_auth(&fresh).send().await;
+    assert_eq!(res.expect("request").status(), StatusCode::OK);
+
     // A token signed with another secret: PGRST301.
-    let mut forged = e.stub.access_token(A, 3600);
-    forged.pop();
-    forged.push(if forged.ends_with('A') { 'B' } else { 'A' });
+    // Change a character inside the signature, not the last one: its low bits are base64
+    // padding, so 'A' and 'B' there decode to the same signature (this test passed a forgery
+    // about one run in twenty).
+    let token = e.stub.access_token(A, 3600);
+    let at = token.rfind('.').expect("a JWT") + 10;
+    let mut forged = token.clone();
+    let replacement = if &token[at..=at] == "A" { "Q" } else { "A" };
+    forged.replace_range(at..=at, replacement);
     let res = e
         .req(reqwest::Method::GET, "threads", None)
         .bearer_auth(&forged)

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use tokio_postgres::Client;
 
-use super::{Shared, gateway, unix_now};
+use super::{Shared, gateway, token_validation};
 
 /// An Auth error: its status, `error_code` and message.
 struct AuthError {
@@ -123,7 +123,7 @@ async fn session_json(
 ) -> Result<Response, AuthError> {
     let user = user_json(admin, user_id).await?;
     let ttl = shared.config.access_ttl_s;
-    let now = unix_now();
+    let now = shared.clock.now();
     let claims = json!({
         "sub": user_id, "aud": "authenticated", "role": "authenticated",
         "iat": now, "exp": now + ttl, "iss": format!("{}/auth/v1", shared.url),
@@ -306,13 +306,16 @@ async fn verified(
                 "This endpoint requires a Bearer token",
             )
         })?;
-    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
-    validation.leeway = 0;
-    validation.set_audience(&["authenticated"]);
     let key = jsonwebtoken::DecodingKey::from_secret(shared.config.jwt_secret.as_bytes());
-    let claims = jsonwebtoken::decode::<Value>(token, &key, &validation)
+    let claims = jsonwebtoken::decode::<Value>(token, &key, &token_validation())
         .map_err(|e| bad(&format!("token is invalid: {e}")))?
         .claims;
+    // Auth allows no leeway, and wants an expiry.
+    match claims.get("exp").and_then(Value::as_i64) {
+        Some(exp) if exp >= shared.clock.now() => {}
+        Some(_) => return Err(bad("token has invalid claims: token is expired")),
+        None => return Err(bad("token is invalid: missing required claim: exp")),
+    }
     let session = field(&claims, "session_id").to_owned();
     let live = admin
         .query_opt("select 1 from auth.sessions where id::text = $1", &[&session])

@@ -12,11 +12,14 @@
 //! body Postgres builds itself, then COMMIT (ROLLBACK on any error). Connections are pooled, so
 //! a setting that leaked past its transaction would show up in the next request (a test checks
 //! it does not). JWTs are HS256 with the stand-in's secret, checked with PostgREST's 30 s of
-//! leeway.
+//! leeway against the stand-in's token clock, which a test may move forward
+//! ([`SupabaseStub::advance_token_clock_after`]) to make a token run out at a chosen request
+//! instead of waiting for it.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -87,6 +90,32 @@ struct Shared {
     pg: tokio_postgres::Config,
     pool: Mutex<Vec<Client>>,
     tables: HashMap<String, Vec<Column>>,
+    clock: TokenClock,
+}
+
+/// The time Auth stamps tokens with and the JWT check reads: the host's clock plus an offset
+/// that only moves forward, when a test asks. (The `Date` header stays the host's: this is
+/// about tokens running out, not about skewed server clocks.)
+#[derive(Default)]
+struct TokenClock {
+    ahead_s: AtomicI64,
+    /// REST requests left before `jump_s` is added to `ahead_s`; negative: no jump pending.
+    countdown: AtomicI64,
+    jump_s: AtomicI64,
+}
+
+impl TokenClock {
+    fn now(&self) -> i64 {
+        unix_now() + self.ahead_s.load(Ordering::SeqCst)
+    }
+
+    /// Count one REST request, making a pending jump when its turn comes (before the request's
+    /// token is checked).
+    fn tick(&self) {
+        if self.countdown.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.ahead_s.fetch_add(self.jump_s.load(Ordering::SeqCst), Ordering::SeqCst);
+        }
+    }
 }
 
 impl SupabaseStub {
@@ -124,6 +153,7 @@ impl SupabaseStub {
             pg: pg.config("authenticator", db),
             pool: Mutex::new(vec![client]),
             tables,
+            clock: TokenClock { countdown: AtomicI64::new(-1), ..TokenClock::default() },
         });
         let app = Router::new()
             .route("/rest/v1/{table}", axum::routing::any(rest))
@@ -162,10 +192,21 @@ impl SupabaseStub {
         out
     }
 
+    /// From the `requests`-th REST request on (counting from 1, and counting that one), the
+    /// token clock runs `secs` further ahead: every access token with less than `secs` left
+    /// (30 s of leeway aside) is refused as expired from that request on, while tokens Auth
+    /// issues afterwards are stamped with the advanced time and so are good. Replaces any
+    /// jump still pending.
+    pub fn advance_token_clock_after(&self, requests: u32, secs: i64) {
+        let clock = &self.shared.clock;
+        clock.jump_s.store(secs, Ordering::SeqCst);
+        clock.countdown.store(i64::from(requests.max(1)), Ordering::SeqCst);
+    }
+
     /// An access token for `user` as Supabase Auth issues it, valid for `ttl_s` seconds from
-    /// now (negative: already expired).
+    /// now on the token clock (negative: already expired).
     pub fn access_token(&self, user: &str, ttl_s: i64) -> String {
-        let now = unix_now();
+        let now = self.shared.clock.now();
         let claims = json!({
             "sub": user, "aud": "authenticated", "role": "authenticated",
             "iat": now, "exp": now + ttl_s, "iss": format!("{}/auth/v1", self.url()),
@@ -177,6 +218,17 @@ impl SupabaseStub {
         let key = jsonwebtoken::EncodingKey::from_secret(self.config.jwt_secret.as_bytes());
         jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key).unwrap_or_default()
     }
+}
+
+/// HS256 with the `authenticated` audience; `exp` and `nbf` are left to the caller, who reads
+/// them against the token clock.
+fn token_validation() -> jsonwebtoken::Validation {
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
+    validation.set_audience(&["authenticated"]);
+    validation.set_required_spec_claims::<&str>(&[]);
+    validation
 }
 
 fn unix_now() -> i64 {
@@ -313,26 +365,28 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<(String, Value),
         .strip_prefix("Bearer ")
         .or_else(|| auth.strip_prefix("bearer "))
         .ok_or_else(|| invalid("No suitable key or wrong key type"))?;
-    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
-    validation.leeway = 30;
-    validation.validate_nbf = true;
-    validation.set_audience(&["authenticated"]);
-    validation.set_required_spec_claims::<&str>(&[]);
     let key = jsonwebtoken::DecodingKey::from_secret(shared.config.jwt_secret.as_bytes());
     let data =
-        jsonwebtoken::decode::<Value>(token, &key, &validation).map_err(|e| match e.kind() {
-            jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
-                let mut e = ApiError::new(StatusCode::UNAUTHORIZED, "PGRST303", "JWT expired");
-                e.0.www_authenticate = Some(
-                    "Bearer error=\"invalid_token\", error_description=\"JWT expired\"".into(),
-                );
-                e
+        jsonwebtoken::decode::<Value>(token, &key, &token_validation()).map_err(|e| {
+            match e.kind() {
+                jsonwebtoken::errors::ErrorKind::InvalidSignature => {
+                    invalid("JWSError JWSInvalidSignature")
+                }
+                _ => invalid(&format!("JWSError {e}")),
             }
-            jsonwebtoken::errors::ErrorKind::InvalidSignature => {
-                invalid("JWSError JWSInvalidSignature")
-            }
-            _ => invalid(&format!("JWSError {e}")),
         })?;
+    // PostgREST's time checks, with its 30 s of leeway, on the token clock.
+    let now = shared.clock.now();
+    let at = |claim: &str| data.claims.get(claim).and_then(Value::as_i64);
+    if at("exp").is_some_and(|exp| exp < now - 30) {
+        let mut e = ApiError::new(StatusCode::UNAUTHORIZED, "PGRST303", "JWT expired");
+        e.0.www_authenticate =
+            Some("Bearer error=\"invalid_token\", error_description=\"JWT expired\"".into());
+        return Err(e);
+    }
+    if at("nbf").is_some_and(|nbf| nbf > now + 30) {
+        return Err(invalid("JWSError JWTNotYetValid"));
+    }
     let mut claims = data.claims;
     let role = claims
         .get("role")
@@ -494,6 +548,7 @@ async fn rest(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    shared.clock.tick();
     let query = match gateway(&shared, raw, &headers) {
         Ok(query) => query,
         Err(rejected) => return *rejected,
