@@ -51,6 +51,9 @@ printf '    %-8s %6d files: %s\n' "UI widget fixtures" "${#fixtures[@]}" "$resul
 say "chat engine benchmark (figures printed, never asserted)"
 SPEASY_BENCH_RUNS="${SPEASY_BENCH_RUNS:-7}" cargo bench --locked -p speasy-core --bench stream
 
+say "sync: a 100,000-message first push and pull through the Supabase stand-in, one change's round trip (figures printed, never asserted; the first sync must be whole)"
+cargo run --release --locked -q -p speasy-core --example sync_bench
+
 say "TypeScript bindings are up to date"
 if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
   changed="$(git -C "$ROOT" status --porcelain -- ui/src/bindings)"

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use speasy_core::chatkit::protocol::StreamEvent;
 use speasy_core::store::{SearchHit, Settings, SettingsPatch};
+use speasy_core::sync::SyncStatus;
 use speasy_core::voice::service::VoiceEvent;
 use speasy_core::{ApiError, AppInfo, ChatKitResponse, Core, ErrorKind, StoreStatus};
 use tauri::State;
@@ -136,14 +137,44 @@ pub async fn voice_events<R: tauri::Runtime>(
     }
 }
 
-/// The UI has painted its first screen (the thread list): logs how long start-up took and, when
-/// `SPEASY_STARTUP_PROBE` is set (the start-up benchmark), prints it on stdout, after the
-/// milestones on the way (the shell's, and the UI's `marks`: name → wall-clock ms since the
+/// Sync's status on a channel, now and at every change, until the window stops listening (the
+/// sync indicator and the account section subscribe).
+#[tauri::command]
+pub async fn sync_events<R: tauri::Runtime>(
+    core: CoreState<'_>,
+    webview: tauri::Webview<R>,
+    on_event: JavaScriptChannelId,
+) -> Result<(), ApiError> {
+    let on_event = on_event.channel_on::<R, SyncStatus>(webview);
+    let mut status = core.sync_watch();
+    loop {
+        let now = status.borrow_and_update().clone();
+        if on_event.send(now).is_err() || status.changed().await.is_err() {
+            return Ok(());
+        }
+    }
+}
+
+/// The UI has painted its first screen (the thread list): logs how long start-up took, starts
+/// sync (once) and, when `SPEASY_STARTUP_PROBE` is set (the start-up benchmark), prints it on
+/// stdout, after the milestones on the way (the shell's, and the UI's `marks`: name → wall-clock ms since the
 /// epoch) as `speasy-mark <ms> <name>` lines, all in ms since the process started.
 #[tauri::command]
-pub fn ui_painted(started: State<'_, Arc<crate::Started>>, marks: Option<Vec<(String, f64)>>) {
+pub fn ui_painted(
+    core: CoreState<'_>,
+    started: State<'_, Arc<crate::Started>>,
+    marks: Option<Vec<(String, f64)>>,
+) {
     let ms = started.at.elapsed().as_secs_f64() * 1000.0;
     tracing::info!(ms = format!("{ms:.1}"), "first screen painted");
+    if !started.sync_started.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        let core = Arc::clone(core.inner());
+        tauri::async_runtime::spawn(async move {
+            if let Err(e) = core.sync_start() {
+                tracing::warn!(error = %e.message, "sync could not start");
+            }
+        });
+    }
     if std::env::var_os("SPEASY_STARTUP_PROBE").is_some() {
         let mut all: Vec<(String, f64)> = started
             .marks

@@ -1,7 +1,8 @@
 //! The desktop shell: starts the core, registers the IPC commands and opens the window.
 //! It holds no behaviour of its own — see `commands` (one-line adapters onto
 //! `speasy_core::Core`) and ARCHITECTURE.md. Around the window: a single instance (a second
-//! launch focuses the first) and remembered window size and position.
+//! launch focuses the first) and remembered window size and position. Sync starts after the
+//! first paint and runs a pass whenever the window comes to the front.
 
 mod commands;
 
@@ -20,6 +21,8 @@ pub struct Started {
     /// that clock (`performance.timeOrigin + performance.now()`).
     pub epoch_ms: f64,
     pub marks: std::sync::Mutex<Vec<(&'static str, f64)>>,
+    /// Sync starts once the first screen is painted (its HTTP client costs start-up time).
+    pub sync_started: std::sync::atomic::AtomicBool,
 }
 
 impl Started {
@@ -28,7 +31,12 @@ impl Started {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs_f64() * 1000.0)
             .unwrap_or_default();
-        Self { at: Instant::now(), epoch_ms, marks: Default::default() }
+        Self {
+            at: Instant::now(),
+            epoch_ms,
+            marks: Default::default(),
+            sync_started: Default::default(),
+        }
     }
 
     /// Note a milestone (ms since start).
@@ -86,6 +94,12 @@ pub fn build_app<R: Runtime>(
     let page_started = Arc::clone(&started);
     let setup_started = Arc::clone(&started);
     builder
+        // The window coming to the front is a moment to sync (changes from other devices).
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::Focused(true) = event {
+                window.state::<Arc<Core>>().sync_wake();
+            }
+        })
         .on_page_load(move |_webview, payload| {
             page_started.mark(match payload.event() {
                 tauri::webview::PageLoadEvent::Started => "page load started",
@@ -123,6 +137,7 @@ pub fn build_app<R: Runtime>(
             commands::search,
             commands::chatkit,
             commands::voice_events,
+            commands::sync_events,
             commands::ui_painted,
         ])
 }

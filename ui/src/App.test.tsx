@@ -28,6 +28,23 @@ describe("startup", () => {
     expect(screen.getByRole("textbox", { name: "Message" })).toBeDisabled();
   });
 
+  it("opens no sync channel until sync is set up, then shows the indicator in the sidebar", async () => {
+    const core = installFakeCore();
+    const user = userEvent.setup();
+    render(<App />);
+    await screen.findByRole("navigation", { name: "Threads" });
+    await screen.findByText("No model provider is set up.");
+    expect(core.callsTo("sync_events")).toHaveLength(0);
+    expect(screen.queryByRole("button", { name: /^Sync:/ })).not.toBeInTheDocument();
+
+    await user.click(screen.getByRole("button", { name: "Settings" }));
+    await user.type(await screen.findByLabelText("Project URL"), "https://abc.supabase.co");
+    await user.type(screen.getByLabelText("Publishable key"), "sb_publishable_x");
+    await user.click(screen.getByRole("button", { name: "Use this project" }));
+    expect(await screen.findByRole("button", { name: "Sync: Not signed in. Open account settings" })).toBeInTheDocument();
+    expect(core.callsTo("sync_events")).toHaveLength(1);
+  });
+
   it("renders the shell at once from the status and settings main.tsx already asked for", async () => {
     const core = installFakeCore();
     render(<App initialStatus={{ state: "ready" }} initialSettings={{ ...core.settings, theme: "dark" }} />);

@@ -132,9 +132,13 @@ fn run(cli: Cli) -> Result<(), ApiError> {
     }
 }
 
-/// Serve the local API until Ctrl-C. Prints `{"url": ...}` on stdout once listening.
+/// Serve the local API until Ctrl-C, syncing meanwhile when a project is set up. Prints
+/// `{"url": ...}` on stdout once listening.
 async fn serve(core: Arc<Core>, port: u16, token: String) -> Result<(), ApiError> {
     let listener = speasy_core::api::bind(port).await?;
+    if let Err(e) = core.sync_start() {
+        tracing::warn!(error = %e.message, "sync could not start");
+    }
     let local =
         listener.local_addr().map_err(|e| ApiError::new(ErrorKind::Internal, e.to_string()))?;
     print(&serde_json::json!({ "url": format!("http://{local}") }))?;

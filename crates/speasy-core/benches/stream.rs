@@ -137,6 +137,8 @@ fn main() {
             http_policy: Some(Policy::default()),
             local_candidates: Some(Vec::new()),
             elevenlabs_base_url: None,
+            sync_options: None,
+            sync_schedule: None,
         }));
         let client = reqwest::Client::new();
         let body = Stream::many_tokens(MODEL, n, "tok ");

@@ -65,6 +65,9 @@ fn status_of(kind: ErrorKind) -> StatusCode {
         K::StoreBusy | K::StoreUnavailable | K::SecretUnavailable => {
             StatusCode::SERVICE_UNAVAILABLE
         }
+        K::SyncProject | K::SyncAccount | K::SyncOtherAccount => StatusCode::UNPROCESSABLE_ENTITY,
+        K::SyncSignedOut => StatusCode::UNAUTHORIZED,
+        K::SyncSchema | K::SyncUnavailable | K::SyncRejected => StatusCode::BAD_GATEWAY,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

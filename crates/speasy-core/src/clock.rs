@@ -118,6 +118,16 @@ impl HlcState {
         self.last
     }
 
+    /// Go back to `to` after this clock ran ahead of the real time (a wrong wall clock,
+    /// corrected): the next stamp comes right after it. Only for that correction: the caller
+    /// passes the highest stamp it keeps, and re-stamps the ones above it.
+    pub fn rewind(&mut self, to: Hlc) {
+        let to = Hlc { device: self.last.device, ..to };
+        if to < self.last {
+            self.last = to;
+        }
+    }
+
     /// Fold in a stamp received from another device. Stamps more than an hour ahead of our wall
     /// clock are ignored, so one bad clock cannot drag every device forward.
     pub fn observe(&mut self, wall_ms: i64, remote: Hlc) {
@@ -179,5 +189,16 @@ mod tests {
         for s in ["", "1-2-3", "000000000001000-00000-XYZ", &"0".repeat(54)] {
             assert!(s.parse::<Hlc>().is_err(), "{s}");
         }
+    }
+
+    #[test]
+    fn rewind_brings_a_clock_that_ran_ahead_back() {
+        let mut c = HlcState::new(Hlc { ms: 10_000, counter: 7, device: device() });
+        let other = Uuid::from_u128(0xdef);
+        c.rewind(Hlc { ms: 20_000, counter: 0, device: other });
+        assert_eq!(c.last().ms, 10_000, "never forward");
+        c.rewind(Hlc { ms: 5_000, counter: 3, device: other });
+        assert_eq!((c.last().ms, c.last().counter, c.last().device), (5_000, 3, device()));
+        assert_eq!(c.tick(4_000).counter, 4, "the next stamp comes after the kept one");
     }
 }

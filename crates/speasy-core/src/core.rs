@@ -75,6 +75,10 @@ pub struct CoreConfig {
     pub local_candidates: Option<Vec<(ProviderKind, String)>>,
     /// ElevenLabs' API base URL (tests point it at a stand-in).
     pub elevenlabs_base_url: Option<String>,
+    /// Sync's batch sizes and timeouts.
+    pub sync_options: Option<crate::sync::SyncOptions>,
+    /// When sync runs.
+    pub sync_schedule: Option<crate::sync::Schedule>,
 }
 
 /// A provider given from outside rather than configured (like the official OpenAI SDKs, the CLI
@@ -166,6 +170,8 @@ pub struct Core {
     pub(crate) local_api: crate::api::LocalApi,
     /// Listening and reading aloud.
     pub(crate) voice: crate::voice::service::VoiceState,
+    /// Sync through the person's Supabase project, once `sync_start` runs.
+    sync: crate::sync::SyncService,
 }
 
 const MAX_PAGE: usize = 200;
@@ -199,6 +205,10 @@ impl Core {
             next_turn: std::sync::atomic::AtomicU64::new(1),
             local_api: crate::api::LocalApi::default(),
             voice: crate::voice::service::VoiceState::new(config.elevenlabs_base_url),
+            sync: crate::sync::SyncService::new(
+                config.sync_options.unwrap_or_default(),
+                config.sync_schedule.unwrap_or_default(),
+            ),
         }
     }
 
@@ -249,7 +259,87 @@ impl Core {
         tracing::warn!(kept_at = %moved.display(), "started a fresh store");
         *slot = Self::open_slot(&self.data_dir);
         drop(slot);
+        // Sync follows the fresh file (which adopts its rows at the next pass).
+        if let Err(e) = self.sync_start() {
+            tracing::warn!(error = %e.message, "sync could not restart on the fresh store");
+        }
         Ok(self.store_status())
+    }
+
+    /// Start sync with the project in the settings, if any (needs a Tokio runtime). Front ends
+    /// call it once the core is up.
+    pub fn sync_start(&self) -> Result<crate::sync::SyncStatus, ApiError> {
+        let store = self.store()?;
+        let project = store.settings()?.sync_project;
+        self.sync.configure(store, Arc::clone(&self.secrets), project)?;
+        Ok(self.sync.status())
+    }
+
+    /// Sync through `project` from now on, or stop (`None`). A different project than before
+    /// (or none) ends the session and forgets the old server's account and cursors; the data
+    /// stays, and is adopted by the next project at sign-in.
+    pub async fn sync_configure(
+        &self,
+        project: Option<crate::sync::Project>,
+    ) -> Result<crate::sync::SyncStatus, ApiError> {
+        let project = project.map(|p| crate::sync::Project {
+            url: p.url.trim().trim_end_matches('/').to_owned(),
+            publishable_key: p.publishable_key.trim().to_owned(),
+        });
+        if let Some(p) = &project {
+            p.validate()?;
+        }
+        let store = self.store()?;
+        let before = store.settings()?.sync_project;
+        let other_server = before.as_ref().map(|b| &b.url) != project.as_ref().map(|p| &p.url);
+        if other_server && before.is_some() {
+            // The session and what this device knows of the old server (account, cursors)
+            // belong to it; with a new project, the data is adopted again at sign-in.
+            if self.sync.status().account.is_some() {
+                self.sync.sign_out().await?;
+            }
+            store.sync_unlink()?;
+        }
+        store.set_sync_project(project.as_ref())?;
+        self.sync.configure(store, Arc::clone(&self.secrets), project)?;
+        Ok(self.sync.status())
+    }
+
+    pub fn sync_status(&self) -> crate::sync::SyncStatus {
+        self.sync.status()
+    }
+
+    /// The sync status as it changes (the sync indicator subscribes).
+    pub fn sync_watch(&self) -> tokio::sync::watch::Receiver<crate::sync::SyncStatus> {
+        self.sync.watch()
+    }
+
+    /// Run a sync pass now: "Sync now", or the window came to the front.
+    pub fn sync_wake(&self) -> crate::sync::SyncStatus {
+        self.sync.wake();
+        self.sync.status()
+    }
+
+    pub async fn sync_sign_up(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> Result<crate::sync::SignUp, ApiError> {
+        Ok(self.sync.sign_up(email.trim(), password).await?)
+    }
+
+    pub async fn sync_sign_in(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> Result<crate::sync::SyncStatus, ApiError> {
+        self.sync.sign_in(email.trim(), password).await?;
+        Ok(self.sync.status())
+    }
+
+    pub async fn sync_sign_out(&self) -> Result<crate::sync::SyncStatus, ApiError> {
+        self.sync.sign_out().await?;
+        Ok(self.sync.status())
     }
 
     pub fn app_info(&self) -> Result<AppInfo, ApiError> {

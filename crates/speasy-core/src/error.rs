@@ -205,6 +205,20 @@ pub enum ErrorKind {
     VoiceNoSpeech,
     /// No speech service is set up (Settings → Voice).
     VoiceNotConfigured,
+    /// Sync's project settings are wrong or missing (URL, publishable key).
+    SyncProject,
+    /// Sync needs the person to sign in (again).
+    SyncSignedOut,
+    /// Signing in or up failed: wrong password, unconfirmed email, taken address, weak password.
+    SyncAccount,
+    /// This device's history belongs to another account.
+    SyncOtherAccount,
+    /// The Supabase project's tables are not what this version expects.
+    SyncSchema,
+    /// Supabase cannot be reached or is failing for now: sync retries by itself.
+    SyncUnavailable,
+    /// Supabase refused a request or answered something unreadable.
+    SyncRejected,
     Internal,
 }
 

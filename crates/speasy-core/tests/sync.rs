@@ -11,10 +11,15 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use common::*;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
+use speasy_core::chatkit::ThreadItem;
 use speasy_core::clock::{WallClock, now_ms};
 use speasy_core::secrets::{MemoryStore, SecretName, SecretStore};
 use speasy_core::store::{NewFact, Store, SyncTable};
-use speasy_core::sync::{Project, SignUp, SyncError, SyncOptions, Syncer};
+use std::time::Duration;
+
+use speasy_core::sync::{
+    Project, Schedule, SignUp, SyncError, SyncOptions, SyncState, SyncStatus, Syncer,
+};
 use speasy_testkit::postgres::{TestPostgres, create_sync_database};
 use speasy_testkit::supabase::{SupabaseConfig, SupabaseStub};
 
@@ -22,14 +27,14 @@ const PASSWORD: &str = "correct horse battery";
 
 struct Cloud {
     stub: SupabaseStub,
-    _pg: TestPostgres,
+    pg: TestPostgres,
 }
 
 async fn cloud(config: SupabaseConfig) -> Cloud {
     let pg = TestPostgres::start().expect("PostgreSQL starts");
     create_sync_database(&pg, "speasy", &[]).await.expect("schema");
     let stub = SupabaseStub::start(&pg, "speasy", config).await.expect("stand-in starts");
-    Cloud { stub, _pg: pg }
+    Cloud { stub, pg }
 }
 
 impl Cloud {
@@ -56,12 +61,16 @@ struct Device {
 }
 
 fn device(cloud: &Cloud, options: SyncOptions) -> Device {
+    device_for(&cloud.project(), options)
+}
+
+fn device_for(project: &Project, options: SyncOptions) -> Device {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(Skewed(AtomicI64::new(0)));
     let store =
         Arc::new(Store::open_with_clock(&dir.path().join("speasy.db"), clock.clone()).unwrap());
     let secrets = Arc::new(MemoryStore::default());
-    let syncer = Syncer::new(store.clone(), secrets.clone(), &cloud.project(), options).unwrap();
+    let syncer = Syncer::new(store.clone(), secrets.clone(), project, options).unwrap();
     Device { dir, store, secrets, syncer, clock }
 }
 
@@ -435,6 +444,23 @@ async fn a_device_of_another_account_is_refused_at_sign_in() {
     a.syncer.sign_in("one@example.com", PASSWORD).await.unwrap();
 }
 
+/// Abort a pass after a growing delay, then reopen the files as after a crash, five times.
+async fn crash_during_passes(mut d: Device, cloud: &Cloud, options: &SyncOptions) -> Device {
+    for delay_ms in [5, 20, 40, 80, 160] {
+        let syncer = Arc::new(d.syncer);
+        let run = tokio::spawn({
+            let s = syncer.clone();
+            async move { s.sync_now().await }
+        });
+        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+        run.abort();
+        let _ = run.await;
+        let syncer = Arc::into_inner(syncer).expect("the aborted pass let go");
+        d = Device { syncer, ..d }.reopen(cloud, options.clone());
+    }
+    d
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pull_killed_at_any_point_resumes_without_loss() {
     let cloud = cloud(SupabaseConfig::default()).await;
@@ -445,21 +471,9 @@ async fn a_pull_killed_at_any_point_resumes_without_loss() {
     }
     a.syncer.sync_now().await.unwrap();
 
-    let mut b = device(&cloud, small.clone());
+    let b = device(&cloud, small.clone());
     b.syncer.sign_in("kill@example.com", PASSWORD).await.unwrap();
-    // Abort the pass after a growing delay, then reopen the files as after a crash.
-    for delay_ms in [5, 20, 40, 80, 160] {
-        let syncer = Arc::new(b.syncer);
-        let run = tokio::spawn({
-            let s = syncer.clone();
-            async move { s.sync_now().await }
-        });
-        tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
-        run.abort();
-        let _ = run.await;
-        let syncer = Arc::into_inner(syncer).expect("the aborted pass let go");
-        b = Device { syncer, ..b }.reopen(&cloud, small.clone());
-    }
+    let b = crash_during_passes(b, &cloud, &small).await;
     b.syncer.sync_now().await.unwrap();
     assert_eq!(b.snapshot(), a.snapshot());
     assert!(b.store.sync_cursor(SyncTable::ThreadItems).unwrap() > 0);
@@ -570,4 +584,391 @@ fn queue_entries_of_rows_that_are_gone_are_dropped() {
     let threads = s.outbox_batch(SyncTable::Threads, user, i64::MAX, 10).unwrap();
     assert_eq!(threads.iter().map(|r| r.row_id.as_str()).collect::<Vec<_>>(), [kept.as_str()]);
     assert_eq!(s.outbox_counts().unwrap().pending, 3, "the kept thread and its two items");
+}
+
+/// Pulled items keep search right: a new item is found, an edit replaces the old text in the
+/// index, a tombstone takes it out, and a local edit afterwards is indexed as usual.
+#[test]
+fn pulled_items_are_searchable_and_edits_and_deletes_reindex_them() {
+    let (_dx, x) = open_temp();
+    let (_dy, y) = open_temp();
+    for s in [&x, &y] {
+        s.sync_link("00000000-0000-0000-0000-00000000000a").unwrap();
+    }
+    let mut seq = 0;
+    let t = thread(&x, Some("tides"), now_ms());
+    let question = user(&x, &t.id, "why do spring tides happen");
+    let answer = assistant(&x, &t.id, "the sun and moon align");
+    x.add_thread_items(&t.id, &[question.clone(), answer.clone()]).unwrap();
+    let pull = |s: &Store, seq: &mut i64| {
+        for table in SyncTable::ORDER {
+            y.apply_pulled(table, &as_pulled(s, table, seq)).unwrap();
+        }
+    };
+    let hits =
+        |q: &str| y.search(q, 10).unwrap().into_iter().map(|h| h.item_id).collect::<Vec<_>>();
+    pull(&x, &mut seq);
+    assert_eq!(hits("spring"), [question.id.as_str()]);
+    assert_eq!(hits("align"), [answer.id.as_str()]);
+
+    let edited = assistant(&x, &t.id, "gravity of the sun and the moon adds up");
+    let edited = ThreadItem { id: answer.id.clone(), ..edited };
+    x.save_item(&t.id, &edited).unwrap();
+    pull(&x, &mut seq);
+    assert!(hits("align").is_empty(), "the old text left the index");
+    assert_eq!(hits("gravity"), [answer.id.as_str()]);
+
+    x.delete_thread_item(&t.id, &question.id).unwrap();
+    pull(&x, &mut seq);
+    assert!(hits("spring").is_empty(), "a pulled tombstone leaves nothing in search");
+
+    // The triggers index local writes again once a page is applied.
+    y.add_thread_item(&t.id, &user(&y, &t.id, "and neap tides")).unwrap();
+    assert_eq!(hits("neap").len(), 1);
+}
+
+/// Wait (up to 30 s) until the core's sync status satisfies `ok`; the last status seen.
+async fn status_until(
+    core: &speasy_core::Core,
+    what: &str,
+    ok: impl Fn(&SyncStatus) -> bool,
+) -> SyncStatus {
+    let mut rx = core.sync_watch();
+    let waited = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        loop {
+            let s = rx.borrow_and_update().clone();
+            if ok(&s) {
+                return s;
+            }
+            rx.changed().await.unwrap();
+        }
+    })
+    .await;
+    waited.unwrap_or_else(|_| panic!("sync never reached: {what}; last {:?}", core.sync_status()))
+}
+
+/// The app's sync, through the core's `speasy.sync.*` requests: configured and signed in, it
+/// runs at once, then after local writes by itself (debounced); a server that stops answering
+/// makes it back off and retry with the changes still queued, until they go out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_syncs_after_writes_and_retries_while_the_server_hangs() {
+    let cloud = cloud(SupabaseConfig::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let schedule = Schedule {
+        debounce: Duration::from_millis(100),
+        debounce_max: Duration::from_millis(500),
+        period: Duration::from_secs(3600),
+        backoff_base: Duration::from_millis(300),
+        backoff_cap: Duration::from_secs(1),
+    };
+    let core = Arc::new(speasy_core::Core::start(speasy_core::CoreConfig {
+        data_dir: Some(dir.path().to_owned()),
+        secrets: Some(Arc::new(MemoryStore::default())),
+        sync_options: Some(SyncOptions {
+            request_timeout: Duration::from_secs(1),
+            ..SyncOptions::default()
+        }),
+        sync_schedule: Some(schedule),
+        ..Default::default()
+    }));
+    let op = |ty: &str, params: Value| {
+        let core = core.clone();
+        let body = serde_json::json!({"type": ty, "params": params}).to_string();
+        async move {
+            match core.chatkit(body.as_bytes()).await {
+                Ok(speasy_core::ChatKitResponse::Json(v)) => Ok(v),
+                Ok(_) => panic!("{body} streamed"),
+                Err(e) => Err(e),
+            }
+        }
+    };
+    assert_eq!(core.sync_start().unwrap().state, SyncState::Off);
+    let store = core.store().unwrap();
+    let offline = conversation(&store, "written before sync", 1);
+
+    let e = op(
+        "speasy.sync.configure",
+        serde_json::json!({"project": {"url": "ftp://x", "publishable_key": "k"}}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.kind, speasy_core::ErrorKind::SyncProject);
+    let project = serde_json::to_value(cloud.project()).unwrap();
+    let s = op("speasy.sync.configure", serde_json::json!({ "project": project })).await.unwrap();
+    assert_eq!(s["state"], "signed_out");
+    let e = op(
+        "speasy.sync.sign_in",
+        serde_json::json!({"email": "app@example.com", "password": PASSWORD}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.kind, speasy_core::ErrorKind::SyncAccount, "no such account yet");
+    let up = op(
+        "speasy.sync.sign_up",
+        serde_json::json!({"email": "app@example.com", "password": PASSWORD}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(up["state"], "signed_in");
+    // Signing up starts the first sync: the history written before is adopted and pushed.
+    let first = status_until(&core, "first sync", |s| {
+        s.last_synced_at.is_some() && s.state == SyncState::Idle && s.pending == 0
+    })
+    .await;
+    assert_eq!((first.dead_letters, first.error.as_ref()), (0, None));
+    assert_eq!(first.account.as_ref().and_then(|a| a.email.as_deref()), Some("app@example.com"));
+
+    // A local write goes out by itself.
+    let before = first.last_synced_at;
+    let later = conversation(&store, "written while synced", 2);
+    let s = status_until(&core, "the write synced", |s| {
+        s.last_synced_at > before && s.pending == 0 && s.state == SyncState::Idle
+    })
+    .await;
+    assert!(s.error.is_none());
+
+    // Another device of the account sees both conversations.
+    let b = device(&cloud, options());
+    b.syncer.sign_in("app@example.com", PASSWORD).await.unwrap();
+    b.syncer.sync_now().await.unwrap();
+    assert_eq!(b.title(&offline).as_deref(), Some("written before sync"));
+    assert_eq!(b.title(&later).as_deref(), Some("written while synced"));
+
+    // The server hangs (a lock holds the threads table): the pass times out, sync backs off
+    // and keeps the change queued...
+    let mut admin =
+        cloud.pg.connect(speasy_testkit::postgres::PG_SUPERUSER, "speasy").await.unwrap();
+    let lock = admin.transaction().await.unwrap();
+    lock.execute("lock table public.threads in access exclusive mode", &[]).await.unwrap();
+    rename(&store, &later, "renamed while the server hangs");
+    let s = status_until(&core, "retrying", |s| s.state == SyncState::Retrying).await;
+    assert_eq!(s.error.as_ref().map(|e| e.kind), Some(speasy_core::ErrorKind::SyncUnavailable));
+    assert!(s.retry_at.is_some_and(|at| at > now_ms() - 1000), "{s:?}");
+    assert_eq!(s.pending, 1);
+    // ...and once the server answers again, a retry sends it.
+    lock.rollback().await.unwrap();
+    let s =
+        status_until(&core, "recovered", |s| s.state == SyncState::Idle && s.pending == 0).await;
+    assert!(s.error.is_none() && s.retry_at.is_none(), "{s:?}");
+    b.syncer.sync_now().await.unwrap();
+    assert_eq!(b.title(&later).as_deref(), Some("renamed while the server hangs"));
+
+    // Signing out stops it; changes queue up again.
+    let s = op("speasy.sync.sign_out", serde_json::json!({})).await.unwrap();
+    assert_eq!(s["state"], "signed_out");
+    rename(&store, &later, "offline again");
+    let s = status_until(&core, "queued while signed out", |s| s.pending == 1).await;
+    assert_eq!(s.state, SyncState::SignedOut);
+}
+
+/// The HLC milliseconds of a thread's title stamp.
+fn title_stamp_ms(store: &Store, thread_id: &str) -> i64 {
+    store
+        .read(|c| {
+            Ok(c.query_row("SELECT title_hlc FROM threads WHERE id = ?1", [thread_id], |r| {
+                r.get::<_, String>(0)
+            })?)
+        })
+        .unwrap()[..15]
+        .parse()
+        .unwrap()
+}
+
+/// Clock skew (`supabase-sync.md` §5.5). A device two hours ahead has its stamps refused
+/// (`22008 hlc_in_future`): it takes the server's time from the `Date` header, re-stamps, and
+/// everything goes through in the same pass, nothing parked. A device a day behind misses no
+/// row (the cursor is the server's sequence, not a time) and, once corrected, its later edit
+/// wins as it should.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn skewed_clocks_are_corrected_by_the_servers_and_lose_nothing() {
+    let cloud = cloud(SupabaseConfig::default()).await;
+    let a = device(&cloud, options());
+    a.clock.0.store(2 * 3_600_000, Ordering::Relaxed);
+    a.syncer.sign_up("skew@example.com", PASSWORD).await.unwrap();
+    let t = conversation(&a.store, "written ahead", 2);
+    assert!(title_stamp_ms(&a.store, &t) > now_ms() + 3_600_000);
+
+    let r = a.syncer.sync_now().await.unwrap();
+    let counts = a.store.outbox_counts().unwrap();
+    assert_eq!((r.dead_letters, counts.pending, counts.dead_letters), (0, 0, 0), "{r:?}");
+    assert!((a.store.clock_offset() + 7_200_000).abs() < 3_000, "{}", a.store.clock_offset());
+    assert!((title_stamp_ms(&a.store, &t) - now_ms()).abs() < 5_000, "re-stamped to server time");
+    // New edits on A are stamped with the corrected clock.
+    rename(&a.store, &t, "a, corrected");
+    assert!((title_stamp_ms(&a.store, &t) - now_ms()).abs() < 5_000);
+    a.syncer.sync_now().await.unwrap();
+
+    // B (right clock) renames later: its rename wins everywhere.
+    let b = device(&cloud, options());
+    b.syncer.sign_in("skew@example.com", PASSWORD).await.unwrap();
+    b.syncer.sync_now().await.unwrap();
+    assert_eq!(b.title(&t).as_deref(), Some("a, corrected"));
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    rename(&b.store, &t, "b, later");
+    b.syncer.sync_now().await.unwrap();
+    a.syncer.sync_now().await.unwrap();
+    assert_eq!(a.title(&t).as_deref(), Some("b, later"));
+
+    // C is a day behind: it pulls every row, and after one exchange with the server its edit,
+    // made after B's, wins.
+    let c = device(&cloud, options());
+    c.clock.0.store(-24 * 3_600_000, Ordering::Relaxed);
+    c.syncer.sign_in("skew@example.com", PASSWORD).await.unwrap();
+    c.syncer.sync_now().await.unwrap();
+    assert_eq!(c.snapshot().len(), b.snapshot().len(), "no row missed");
+    assert_eq!(c.title(&t).as_deref(), Some("b, later"));
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    rename(&c.store, &t, "c, latest");
+    c.syncer.sync_now().await.unwrap();
+    b.syncer.sync_now().await.unwrap();
+    a.syncer.sync_now().await.unwrap();
+    for d in [&a, &b, &c] {
+        assert_eq!(d.title(&t).as_deref(), Some("c, latest"));
+    }
+    assert_eq!(a.snapshot(), b.snapshot());
+    assert_eq!(b.snapshot(), c.snapshot());
+}
+
+/// A push killed at any point (between batches, with a request in flight) and the files
+/// reopened: the next pass sends what is left, nothing is parked or lost, and the server holds
+/// each row once (a replayed batch merges to the same state).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_killed_at_any_point_resumes_without_loss() {
+    let cloud = cloud(SupabaseConfig::default()).await;
+    let small = SyncOptions { push_batch: 9, ..SyncOptions::default() };
+    let a = device(&cloud, small.clone());
+    a.syncer.sign_up("push-kill@example.com", PASSWORD).await.unwrap();
+    let threads: Vec<String> =
+        (0..4).map(|i| conversation(&a.store, &format!("thread {i}"), 10)).collect();
+    assert_eq!(a.store.outbox_counts().unwrap().pending, 84);
+    let a = crash_during_passes(a, &cloud, &small).await;
+    a.syncer.sync_now().await.unwrap();
+    let counts = a.store.outbox_counts().unwrap();
+    assert_eq!((counts.pending, counts.dead_letters), (0, 0));
+
+    let b = device(&cloud, options());
+    b.syncer.sign_in("push-kill@example.com", PASSWORD).await.unwrap();
+    b.syncer.sync_now().await.unwrap();
+    assert_eq!(b.snapshot(), a.snapshot());
+    assert_eq!(b.snapshot().len(), 84);
+    for t in &threads {
+        assert!(b.title(t).is_some());
+    }
+}
+
+/// Re-stamping after a clock correction touches only what this device has not sent: rows
+/// pulled from others keep their stamps, and the fresh stamps still sort after every stamp
+/// kept, so the device's later edits keep winning as they should.
+#[test]
+fn restamping_touches_only_queued_changes_and_stays_after_what_is_kept() {
+    let account = "00000000-0000-0000-0000-00000000000a";
+    let (dx, x) = (tempfile::tempdir().unwrap(), Arc::new(Skewed(AtomicI64::new(30_000))));
+    let x = Store::open_with_clock(&dx.path().join("speasy.db"), x).unwrap();
+    let dy = tempfile::tempdir().unwrap();
+    let y_clock = Arc::new(Skewed(AtomicI64::new(2 * 3_600_000)));
+    let y = Store::open_with_clock(&dy.path().join("speasy.db"), y_clock).unwrap();
+    for s in [&x, &y] {
+        s.sync_link(account).unwrap();
+    }
+    // X (30 s fast, within what the server accepts) writes; Y pulls it.
+    let mut seq = 0;
+    let t = conversation(&x, "from x", 1);
+    for table in SyncTable::ORDER {
+        y.apply_pulled(table, &as_pulled(&x, table, &mut seq)).unwrap();
+    }
+    let stamps = |s: &Store| -> Vec<String> {
+        s.read(|c| {
+            let mut st = c.prepare("SELECT ord || data_hlc FROM thread_items ORDER BY ord")?;
+            let rows = st.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
+        })
+        .unwrap()
+    };
+    let pulled = stamps(&y);
+    // Y, two hours fast, renames the thread and writes a message: both queued.
+    rename(&y, &t, "y, ahead");
+    y.add_thread_item(&t, &user(&y, &t, "written ahead")).unwrap();
+    assert!(title_stamp_ms(&y, &t) > now_ms() + 3_600_000);
+
+    y.set_clock_offset(-2 * 3_600_000);
+    let changed = y.restamp_future(now_ms() + 2_000).unwrap();
+    assert_eq!(changed, 3, "the title stamp, and the new item's ord and data stamps");
+    assert_eq!(stamps(&y)[..2], pulled[..], "pulled items keep their stamps and place");
+    let x_newest: i64 = pulled.iter().map(|s| s[..15].parse::<i64>().unwrap()).max().unwrap();
+    let title = title_stamp_ms(&y, &t);
+    assert!(title >= x_newest && title < now_ms() + 60_000, "{title} vs {x_newest}");
+    assert_eq!(y.load_thread(&t).unwrap().title.as_deref(), Some("y, ahead"));
+    assert!(y.outbox_counts().unwrap().pending >= 2, "still queued");
+}
+
+/// Moving to another Supabase project: the session and what the device knew of the old server
+/// (account, cursors) are dropped, and signing in to the new project adopts all the data again,
+/// which arrives there whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moving_to_another_project_adopts_the_data_there() {
+    let first = cloud(SupabaseConfig::default()).await;
+    create_sync_database(&first.pg, "second", &[]).await.unwrap();
+    let second = SupabaseStub::start(&first.pg, "second", SupabaseConfig::default()).await.unwrap();
+    let second_project =
+        Project { url: second.url(), publishable_key: second.config().api_key.clone() };
+    let dir = tempfile::tempdir().unwrap();
+    let core = Arc::new(speasy_core::Core::start(speasy_core::CoreConfig {
+        data_dir: Some(dir.path().to_owned()),
+        secrets: Some(Arc::new(MemoryStore::default())),
+        ..Default::default()
+    }));
+    let store = core.store().unwrap();
+    core.sync_configure(Some(first.project())).await.unwrap();
+    core.sync_sign_up("mover@example.com", PASSWORD).await.unwrap();
+    let t = conversation(&store, "moving", 2);
+    status_until(&core, "synced with the first project", |s| {
+        s.last_synced_at.is_some() && s.pending == 0 && s.state == SyncState::Idle
+    })
+    .await;
+
+    let s = core.sync_configure(Some(second_project.clone())).await.unwrap();
+    assert_eq!((s.state, s.account.is_none()), (SyncState::SignedOut, true));
+    // Another account id on the new server is no longer "another account".
+    core.sync_sign_up("mover@example.com", PASSWORD).await.unwrap();
+    status_until(&core, "synced with the second project", |s| {
+        s.last_synced_at.is_some() && s.pending == 0 && s.state == SyncState::Idle
+    })
+    .await;
+    let b = device_for(&second_project, options());
+    b.syncer.sign_in("mover@example.com", PASSWORD).await.unwrap();
+    b.syncer.sync_now().await.unwrap();
+    assert_eq!(b.title(&t).as_deref(), Some("moving"));
+    assert_eq!(b.snapshot().len(), 5, "the thread and its 4 messages");
+}
+
+/// The access token runs out in the middle of a long pass, while the device believes it has
+/// an hour left: the stand-in's token clock jumps past its expiry at the 40th request of a
+/// pass of 1010 one-row pushes. The request that gets 401 refreshes the session and the pass
+/// carries on to the end, nothing lost or parked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_expiring_mid_sync_is_refreshed_and_the_pass_finishes() {
+    let cloud = cloud(SupabaseConfig::default()).await;
+    let one_by_one = SyncOptions { push_batch: 1, ..SyncOptions::default() };
+    let a = device(&cloud, one_by_one);
+    a.syncer.sign_up("midway@example.com", PASSWORD).await.unwrap();
+    for i in 0..10 {
+        conversation(&a.store, &format!("long {i}"), 50);
+    }
+    let session = SecretName::new("sync.session").unwrap();
+    let refresh_token = |d: &Device| -> Value {
+        let raw = d.secrets.get(&session).unwrap().unwrap();
+        serde_json::from_str::<Value>(raw.expose_secret()).unwrap()["refresh_token"].clone()
+    };
+    let before = refresh_token(&a);
+    let ttl = cloud.stub.config().access_ttl_s;
+    cloud.stub.advance_token_clock_after(40, ttl + 31);
+
+    let r = a.syncer.sync_now().await.unwrap();
+    assert_eq!((r.pushed, r.dead_letters), (1010, 0), "{r:?}");
+    assert_ne!(refresh_token(&a), before, "the session was refreshed on the way");
+    assert_eq!(a.store.outbox_counts().unwrap().pending, 0);
+    let admin = cloud.pg.connect(speasy_testkit::postgres::PG_SUPERUSER, "speasy").await.unwrap();
+    let items: i64 =
+        admin.query_one("select count(*) from public.thread_items", &[]).await.unwrap().get(0);
+    assert_eq!(items, 1000);
 }

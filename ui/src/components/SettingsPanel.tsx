@@ -3,9 +3,10 @@ import { useRef, useState } from "react";
 import type { ProviderView } from "../bindings/ProviderView";
 import type { Settings } from "../bindings/Settings";
 import type { Theme } from "../bindings/Theme";
-import { settingsUpdate, toSpeasyError, type SpeasyError } from "../ipc";
+import { settingsGet, settingsUpdate, toSpeasyError, type SpeasyError } from "../ipc";
 import { THEMES } from "../lib/theme";
 import { About } from "./About";
+import { AccountSection } from "./AccountSection";
 import { ErrorMessage } from "./ErrorMessage";
 import { LocalApiSection } from "./LocalApiSection";
 import { ProvidersSection } from "./ProvidersSection";
@@ -49,6 +50,8 @@ export function SettingsPanel({ settings, onSettings, providers, onProvidersChan
         onChanged={onProvidersChanged}
         onSettings={onSettings}
       />
+
+      <AccountSection onProjectChanged={() => void settingsGet().then(onSettings, () => undefined)} />
 
       <VoiceSection settings={settings} onSettings={onSettings} providers={providers} />
 

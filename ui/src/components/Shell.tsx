@@ -26,6 +26,8 @@ import { ThreadList } from "./ThreadList";
 // Not on the first screen: loaded when first opened.
 const FactsPanel = lazy(() => import("./FactsPanel").then((m) => ({ default: m.FactsPanel })));
 const SettingsPanel = lazy(() => import("./SettingsPanel").then((m) => ({ default: m.SettingsPanel })));
+// Only for people who sync (a project is set up).
+const SyncIndicator = lazy(() => import("./SyncIndicator").then((m) => ({ default: m.SyncIndicator })));
 
 type View = "chat" | "settings" | "facts";
 type Open = { threadId: string | null; focusItemId: string | null; key: number };
@@ -133,6 +135,11 @@ export function Shell({ initialSettings }: { initialSettings?: Settings }) {
           onDelete={remove}
         />
         <div className="sidebar-footer">
+          {settings?.sync_project && (
+            <Suspense fallback={null}>
+              <SyncIndicator onOpen={() => setView("settings")} />
+            </Suspense>
+          )}
           <button
             type="button"
             className="button button-ghost sidebar-button"

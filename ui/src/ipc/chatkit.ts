@@ -17,9 +17,11 @@ import type { Page } from "../bindings/Page";
 import type { Persona } from "../bindings/Persona";
 import type { ProviderView } from "../bindings/ProviderView";
 import type { SearchHit } from "../bindings/SearchHit";
+import type { SignUp } from "../bindings/SignUp";
 import type { Settings } from "../bindings/Settings";
 import type { SpeasyOp } from "../bindings/SpeasyOp";
 import type { StreamEvent } from "../bindings/StreamEvent";
+import type { SyncStatus } from "../bindings/SyncStatus";
 import type { ThreadItem } from "../bindings/ThreadItem";
 import type { ThreadSummary } from "../bindings/ThreadSummary";
 import type { VoiceDevices } from "../bindings/VoiceDevices";
@@ -102,6 +104,12 @@ export type SpeasyResults = {
   "speasy.voice.read": Record<string, never>;
   "speasy.voice.stop_speaking": Record<string, never>;
   "speasy.voice.skip": Record<string, never>;
+  "speasy.sync.status": SyncStatus;
+  "speasy.sync.configure": SyncStatus;
+  "speasy.sync.sign_up": SignUp;
+  "speasy.sync.sign_in": SyncStatus;
+  "speasy.sync.sign_out": SyncStatus;
+  "speasy.sync.now": SyncStatus;
 };
 
 /** The provider and model a new message would use. */

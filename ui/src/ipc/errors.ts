@@ -39,6 +39,13 @@ const KINDS: Record<ErrorKind, true> = {
   voice_device: true,
   voice_no_speech: true,
   voice_not_configured: true,
+  sync_project: true,
+  sync_signed_out: true,
+  sync_account: true,
+  sync_other_account: true,
+  sync_schema: true,
+  sync_unavailable: true,
+  sync_rejected: true,
   internal: true,
 };
 const ERROR_KINDS: ReadonlySet<string> = new Set(Object.keys(KINDS));

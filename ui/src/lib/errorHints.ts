@@ -55,6 +55,20 @@ export function errorHint(kind: ErrorKind): string | null {
       return "Nothing was heard. Speak a little closer to the microphone and try again.";
     case "voice_not_configured":
       return "Choose a speech service in Settings → Voice (an OpenAI key or an ElevenLabs key).";
+    case "sync_project":
+      return "Check the project URL and publishable key in Settings → Account (Supabase dashboard → Project Settings → API Keys).";
+    case "sync_signed_out":
+      return "Sign in again in Settings → Account. Nothing on this device is lost; changes wait to be sent.";
+    case "sync_account":
+      return "Check the email and password, then try again.";
+    case "sync_other_account":
+      return "This device already syncs with another account. Sign in with that account.";
+    case "sync_schema":
+      return "Apply Speasy's migrations to the Supabase project (see the README), or update Speasy. Changes wait to be sent.";
+    case "sync_unavailable":
+      return "Supabase could not be reached. Sync tries again by itself; changes wait to be sent.";
+    case "sync_rejected":
+      return "Supabase refused a request. Try again; if it persists, check the project's settings.";
     case "internal":
       return "This is a bug in Speasy. Please report it with the message above.";
   }

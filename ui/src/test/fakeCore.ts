@@ -16,6 +16,8 @@ import type { StoreStatus } from "../bindings/StoreStatus";
 import type { VoiceEvent } from "../bindings/VoiceEvent";
 import type { VoiceSettings } from "../bindings/VoiceSettings";
 import { resetVoiceChannel } from "../ipc/voice";
+import { resetSyncChannel } from "../ipc/sync";
+import type { SyncStatus } from "../bindings/SyncStatus";
 import type { ProviderView } from "../bindings/ProviderView";
 import type { StreamEvent } from "../bindings/StreamEvent";
 import type { ThreadSummary } from "../bindings/ThreadSummary";
@@ -45,6 +47,10 @@ export type FakeCoreState = {
   api: ApiStatus;
   /** Providers `speasy.providers.*` lists and edits (keys go to `secrets`). */
   providers: ProviderView[];
+  /** Sync as `speasy.sync.*` and `sync_events` report it. */
+  sync: SyncStatus;
+  /** Accounts `speasy.sync.sign_up` created: email → password. */
+  accounts: Map<string, string>;
   /** Commands that reject with the given ApiError (a function may decide per call). */
   failures: Map<string, ApiError | ((args: Record<string, unknown>) => ApiError | null)>;
 };
@@ -54,6 +60,8 @@ export type FakeCore = FakeCoreState & {
   callsTo: (cmd: string) => Call[];
   /** Sends a voice event on the window's `voice_events` channel (throws if none is open). */
   emitVoice: (event: VoiceEvent) => void;
+  /** Changes sync's status and sends it on the `sync_events` channel, if one is open. */
+  setSync: (status: SyncStatus) => void;
 };
 
 export const TEST_APP_INFO: AppInfo = {
@@ -70,8 +78,16 @@ export const DEFAULT_VOICE: VoiceSettings = { stt: { kind: "auto" }, tts: { kind
 export function installFakeCore(initial: Partial<FakeCoreState> = {}): FakeCore {
   const calls: Call[] = [];
   resetVoiceChannel();
+  resetSyncChannel();
   let voiceChannel: Channel<VoiceEvent> | null = null;
   let voiceIndex = 0;
+  let syncChannel: Channel<SyncStatus> | null = null;
+  let syncIndex = 0;
+  const runCallback = (id: number, data: unknown) =>
+    (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } }).__TAURI_INTERNALS__.runCallback(
+      id,
+      data,
+    );
   const core: FakeCore = {
     storeStatus: { state: "ready" },
     afterMoveAside: { state: "ready" },
@@ -83,6 +99,8 @@ export function installFakeCore(initial: Partial<FakeCoreState> = {}): FakeCore 
     failures: new Map(),
     providers: [],
     api: { enabled: false, port: 8787, running: false, has_token: false },
+    sync: { state: "off", pending: 0, dead_letters: 0 },
+    accounts: new Map(),
     chatkit: (request) => defaultChatkit(core, request),
     ...initial,
     calls,
@@ -92,6 +110,10 @@ export function installFakeCore(initial: Partial<FakeCoreState> = {}): FakeCore 
       const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } })
         .__TAURI_INTERNALS__;
       internals.runCallback(voiceChannel.id, { index: voiceIndex++, message: event });
+    },
+    setSync: (status) => {
+      core.sync = status;
+      if (syncChannel) runCallback(syncChannel.id, { index: syncIndex++, message: status });
     },
   };
 
@@ -130,6 +152,12 @@ export function installFakeCore(initial: Partial<FakeCoreState> = {}): FakeCore 
         return core.searchHits(args.query as string).slice(0, args.limit as number);
       case "ui_painted":
         return null;
+      case "sync_events":
+        // As the shell: the current status at once, then every change, while the window listens.
+        syncChannel = args.onEvent as Channel<SyncStatus>;
+        syncIndex = 0;
+        queueMicrotask(() => core.setSync(core.sync));
+        return new Promise(() => undefined);
       case "voice_events":
         // As the shell: the command runs as long as the window listens.
         voiceChannel = args.onEvent as Channel<VoiceEvent>;
@@ -260,6 +288,39 @@ function defaultChatkit(core: FakeCore, request: ChatKitCall): unknown {
     case "speasy.voice.stop_speaking":
     case "speasy.voice.skip":
       return {};
+    case "speasy.sync.status":
+      return core.sync;
+    case "speasy.sync.configure": {
+      const project = p.project as { url: string; publishable_key: string } | null;
+      if (project && !/^https?:\/\/[^/]+/.test(project.url)) {
+        throw { kind: "sync_project", message: `Sync is not set up: "${project.url}" is not a project URL` } satisfies ApiError;
+      }
+      const clean = project && { ...project, url: project.url.replace(/\/+$/, "") };
+      core.settings = { ...core.settings, ...(clean ? { sync_project: clean } : {}) };
+      if (!project) delete core.settings.sync_project;
+      core.setSync(clean ? { state: "signed_out", project: clean, pending: core.sync.pending, dead_letters: 0 } : { state: "off", pending: core.sync.pending, dead_letters: 0 });
+      return core.sync;
+    }
+    case "speasy.sync.sign_up": {
+      const email = p.email as string;
+      if (core.accounts.has(email)) throw { kind: "sync_account", message: "An account with this email already exists: sign in instead." } satisfies ApiError;
+      core.accounts.set(email, p.password as string);
+      core.setSync({ ...core.sync, state: "idle", account: { user_id: "u-1", email } });
+      return { state: "signed_in", account: { user_id: "u-1", email } };
+    }
+    case "speasy.sync.sign_in": {
+      const email = p.email as string;
+      if (core.accounts.get(email) !== p.password) throw { kind: "sync_account", message: "Wrong email or password." } satisfies ApiError;
+      core.setSync({ ...core.sync, state: "idle", account: { user_id: "u-1", email } });
+      return core.sync;
+    }
+    case "speasy.sync.sign_out": {
+      const { account: _gone, ...rest } = core.sync;
+      core.setSync({ ...rest, state: "signed_out" });
+      return core.sync;
+    }
+    case "speasy.sync.now":
+      return core.sync;
     case "speasy.settings.update": {
       core.settings = { ...core.settings, ...(p.patch as SettingsPatch) } as Settings;
       return core.settings;

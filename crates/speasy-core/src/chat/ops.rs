@@ -145,6 +145,22 @@ pub enum Op {
     },
     #[serde(rename = "speasy.health")]
     Health {},
+    /// Sync's state: project, account, last synced, pending changes, errors, progress.
+    #[serde(rename = "speasy.sync.status")]
+    SyncStatus {},
+    /// Sync through this Supabase project (URL and publishable key), or stop (`null`).
+    #[serde(rename = "speasy.sync.configure")]
+    SyncConfigure { project: Option<crate::sync::Project> },
+    /// Create an account in the project (signed in at once unless it confirms emails).
+    #[serde(rename = "speasy.sync.sign_up")]
+    SyncSignUp { email: String, password: Incoming },
+    #[serde(rename = "speasy.sync.sign_in")]
+    SyncSignIn { email: String, password: Incoming },
+    #[serde(rename = "speasy.sync.sign_out")]
+    SyncSignOut {},
+    /// Run a pass now ("Sync now", window focus).
+    #[serde(rename = "speasy.sync.now")]
+    SyncNow {},
 }
 
 /// A provider as front ends see it: whether a key is set, never the key.
@@ -376,6 +392,16 @@ pub async fn run(core: &Arc<Core>, op: Op) -> Result<Value, ApiError> {
             to_json(core.api_configure(enabled, port, token.map(Incoming::into_inner)).await?)
         }
         Op::Health {} => to_json(core.health()),
+        Op::SyncStatus {} => to_json(core.sync_status()),
+        Op::SyncConfigure { project } => to_json(core.sync_configure(project).await?),
+        Op::SyncSignUp { email, password } => {
+            to_json(core.sync_sign_up(&email, password.as_str()).await?)
+        }
+        Op::SyncSignIn { email, password } => {
+            to_json(core.sync_sign_in(&email, password.as_str()).await?)
+        }
+        Op::SyncSignOut {} => to_json(core.sync_sign_out().await?),
+        Op::SyncNow {} => to_json(core.sync_wake()),
         Op::VoiceDevices {} => to_json(core.voice_devices().await?),
         Op::VoiceListen { mode } => {
             core.voice_listen(mode).await?;

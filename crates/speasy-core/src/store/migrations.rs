@@ -27,6 +27,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0002_chat.sql"),
     migration!("0003_thread_meta_hlc.sql"),
     migration!("0004_sync_outbox.sql"),
+    migration!("0005_fts_batch.sql"),
 ];
 
 /// The schema version this build writes.

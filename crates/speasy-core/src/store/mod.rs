@@ -53,6 +53,11 @@ pub struct Store {
     device: Uuid,
     wall: Arc<dyn WallClock>,
     inner: Mutex<Inner>,
+    /// Counts committed write transactions, for whoever waits on local changes (sync).
+    writes: tokio::sync::watch::Sender<u64>,
+    /// Milliseconds added to the wall clock for stamps and times: the server's clock minus
+    /// ours, as sync last measured it (0 until then, or when they agree).
+    clock_offset: std::sync::atomic::AtomicI64,
 }
 
 struct Inner {
@@ -71,6 +76,8 @@ pub struct WriteTx<'a> {
     pub tx: Transaction<'a>,
     hlc: &'a mut HlcState,
     wall: &'a dyn WallClock,
+    /// Added to the wall clock: the server's time minus ours (sync's clock correction).
+    offset: i64,
     now: i64,
     stamped: bool,
 }
@@ -79,7 +86,7 @@ impl WriteTx<'_> {
     /// A fresh HLC stamp for a local change.
     pub fn stamp(&mut self) -> String {
         self.stamped = true;
-        self.hlc.tick(self.wall.now_ms()).to_string()
+        self.hlc.tick(self.wall.now_ms() + self.offset).to_string()
     }
 
     /// Wall-clock time of this transaction (unix ms).
@@ -90,7 +97,7 @@ impl WriteTx<'_> {
     /// Fold a stamp that came from another device into the clock (its receive rule).
     pub(crate) fn observe(&mut self, remote: Hlc) {
         self.stamped = true;
-        self.hlc.observe(self.wall.now_ms(), remote);
+        self.hlc.observe(self.wall.now_ms() + self.offset, remote);
     }
 
     /// This device's id.
@@ -213,8 +220,14 @@ impl Store {
         .map_err(m)?;
         migrations::migrate(&mut conn, path)?;
         let (device, hlc) = Self::load_clock(&conn).map_err(m)?;
-        let store =
-            Self { path: path.into(), device, wall, inner: Mutex::new(Inner { conn, hlc }) };
+        let store = Self {
+            path: path.into(),
+            device,
+            wall,
+            inner: Mutex::new(Inner { conn, hlc }),
+            writes: tokio::sync::watch::Sender::new(0),
+            clock_offset: std::sync::atomic::AtomicI64::new(0),
+        };
         store.write(personas::seed_builtins)?;
         Ok(store)
     }
@@ -242,6 +255,26 @@ impl Store {
             .map(|h| Hlc { device, ..h })
             .unwrap_or_else(|| Hlc::zero(device));
         Ok((device, HlcState::new(last)))
+    }
+
+    /// Correct this device's clock by `ms` (the server's time minus ours) from now on.
+    pub fn set_clock_offset(&self, ms: i64) {
+        self.clock_offset.store(ms, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// This device's wall clock (unix ms), uncorrected.
+    pub fn wall_now_ms(&self) -> i64 {
+        self.wall.now_ms()
+    }
+
+    /// The correction in use (see [`Store::set_clock_offset`]).
+    pub fn clock_offset(&self) -> i64 {
+        self.clock_offset.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Changes each time a write transaction commits (the value counts them).
+    pub fn watch_writes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.writes.subscribe()
     }
 
     /// The database file.
@@ -299,11 +332,13 @@ impl Store {
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| map_sqlite(&self.path, e))?;
+        let offset = self.clock_offset();
         let mut w = WriteTx {
             tx,
             hlc: &mut *hlc,
             wall: self.wall.as_ref(),
-            now: self.wall.now_ms(),
+            offset,
+            now: self.wall.now_ms() + offset,
             stamped: false,
         };
         let result = f(&mut w).and_then(|v| {
@@ -319,6 +354,7 @@ impl Store {
         match result {
             Ok(v) => {
                 w.tx.commit().map_err(|e| map_sqlite(&self.path, e))?;
+                self.writes.send_modify(|n| *n = n.wrapping_add(1));
                 Ok(v)
             }
             Err(e) => {

@@ -92,6 +92,11 @@ pub struct Settings {
     /// Its port.
     pub api_port: u16,
     pub voice: VoiceSettings,
+    /// The Supabase project this device syncs through (`None`: sync off). Set by
+    /// `speasy.sync.configure`, which checks it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub sync_project: Option<crate::sync::Project>,
 }
 
 /// The local API's port unless the person picks another.
@@ -105,6 +110,7 @@ impl Default for Settings {
             api_enabled: false,
             api_port: DEFAULT_API_PORT,
             voice: VoiceSettings::default(),
+            sync_project: None,
         }
     }
 }
@@ -162,7 +168,26 @@ impl Store {
                 .filter(|p| *p != 0)
                 .unwrap_or(DEFAULT_API_PORT),
             voice: read_key(&rows, "voice"),
+            sync_project: read_key(&rows, "sync_project"),
         })
+    }
+
+    /// Sync through `project` (`None`: stop syncing). Callers check the project first.
+    pub fn set_sync_project(
+        &self,
+        project: Option<&crate::sync::Project>,
+    ) -> Result<Settings, StoreError> {
+        let value = serde_json::to_string(&project)?;
+        self.write(|w| {
+            w.tx.execute(
+                "INSERT INTO settings (key, value, updated_at) VALUES ('sync_project', ?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value,
+                                                 updated_at = excluded.updated_at",
+                params![value, w.now()],
+            )?;
+            Ok(())
+        })?;
+        self.settings()
     }
 
     pub fn update_settings(&self, patch: &SettingsPatch) -> Result<Settings, StoreError> {

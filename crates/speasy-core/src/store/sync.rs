@@ -4,11 +4,16 @@
 //! triggers (`supabase/migrations`), each page in one transaction with its cursor.
 //!
 //! Rows travel as JSON objects with the server's column names and types (booleans, JSON values,
-//! 32-hex device ids), built and read by SQLite's JSON functions: a page of 1,000 rows is one
-//! statement, not 1,000.
+//! 32-hex device ids). Pushed states are built by SQLite's `json_object`; a pulled page is parsed
+//! once (each column's JSON left raw) and bound by column name into one prepared merge
+//! statement, with the page's items indexed for search in one statement at the end.
 
+use std::collections::{BTreeSet, HashMap};
+
+use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use ts_rs::TS;
 
 use super::{Store, WriteTx};
@@ -69,20 +74,20 @@ impl SyncTable {
         }
     }
 
-    /// Upsert a page (`?1`: a JSON array of server rows) merging field by field as the server's
-    /// trigger does. `r` is one row.
+    /// Upsert one pulled row (named parameters: the server's columns) merging field by field as
+    /// the server's trigger does. JSON columns go through `json()`, which checks and minifies
+    /// them.
     fn merge_sql(self) -> &'static str {
         match self {
             Self::Threads => {
                 "INSERT INTO threads (id, user_id, title, title_hlc, pinned, pinned_hlc, archived,
                      archived_hlc, persona_id, status, metadata, meta_hlc, created_at, updated_at,
                      deleted, deleted_hlc, origin_device, server_seq)
-                 SELECT r->>'id', r->>'user_id', r->>'title', r->>'title_hlc', r->>'pinned',
-                        r->>'pinned_hlc', r->>'archived', r->>'archived_hlc', r->>'persona_id',
-                        r->'status', r->'metadata', r->>'meta_hlc', r->>'created_at',
-                        r->>'updated_at', r->>'deleted', r->>'deleted_hlc', r->>'origin_device',
-                        r->>'server_seq'
-                   FROM (SELECT value AS r FROM json_each(?1)) WHERE true
+                 SELECT :id, :user_id, :title, :title_hlc, :pinned, :pinned_hlc, :archived,
+                        :archived_hlc, :persona_id, json(:status), json(:metadata), :meta_hlc,
+                        :created_at, :updated_at, :deleted, :deleted_hlc, :origin_device,
+                        :server_seq
+                  WHERE true
                  ON CONFLICT (id) DO UPDATE SET
                    user_id = excluded.user_id,
                    title = CASE WHEN deleted OR excluded.deleted THEN NULL
@@ -112,15 +117,13 @@ impl SyncTable {
                 // An item that arrives for a thread deleted here is born deleted, as on the server.
                 "INSERT INTO thread_items (id, thread_id, user_id, type, created_at, ord, hidden,
                      data, data_hlc, deleted, deleted_hlc, origin_device, server_seq)
-                 SELECT r->>'id', r->>'thread_id', r->>'user_id', r->>'type', r->>'created_at',
-                        r->>'ord', r->>'hidden',
-                        iif(r->>'deleted' OR p.deleted, json_object('type', r->>'type'), r->'data'),
-                        r->>'data_hlc', max(r->>'deleted', p.deleted),
-                        iif(r->>'deleted', r->>'deleted_hlc', iif(p.deleted, p.deleted_hlc, NULL)),
-                        r->>'origin_device', r->>'server_seq'
-                   FROM (SELECT value AS r FROM json_each(?1))
-                   JOIN threads p ON p.id = r->>'thread_id'
-                  WHERE true
+                 SELECT :id, :thread_id, :user_id, :type, :created_at, :ord, :hidden,
+                        iif(:deleted OR p.deleted, json_object('type', :type), json(:data)),
+                        :data_hlc, max(:deleted, p.deleted),
+                        iif(:deleted, :deleted_hlc, iif(p.deleted, p.deleted_hlc, NULL)),
+                        :origin_device, :server_seq
+                   FROM threads p
+                  WHERE p.id = :thread_id
                  ON CONFLICT (id) DO UPDATE SET
                    user_id = excluded.user_id,
                    hidden = iif(NOT deleted AND NOT excluded.deleted AND excluded.data_hlc > data_hlc,
@@ -140,11 +143,10 @@ impl SyncTable {
                 "INSERT INTO facts (id, user_id, text, text_hlc, status, status_hlc,
                      source_thread_id, source_item_id, persona_id, created_at, updated_at,
                      deleted, deleted_hlc, origin_device, server_seq)
-                 SELECT r->>'id', r->>'user_id', r->>'text', r->>'text_hlc', r->>'status',
-                        r->>'status_hlc', r->>'source_thread_id', r->>'source_item_id',
-                        r->>'persona_id', r->>'created_at', r->>'updated_at', r->>'deleted',
-                        r->>'deleted_hlc', r->>'origin_device', r->>'server_seq'
-                   FROM (SELECT value AS r FROM json_each(?1)) WHERE true
+                 SELECT :id, :user_id, :text, :text_hlc, :status, :status_hlc,
+                        :source_thread_id, :source_item_id, :persona_id, :created_at,
+                        :updated_at, :deleted, :deleted_hlc, :origin_device, :server_seq
+                  WHERE true
                  ON CONFLICT (id) DO UPDATE SET
                    user_id = excluded.user_id,
                    text = CASE WHEN deleted OR excluded.deleted THEN ''
@@ -164,23 +166,14 @@ impl SyncTable {
         }
     }
 
-    /// A page's (`?1`) row count, last `server_seq` and newest HLC stamp (for the clock's
-    /// receive rule).
-    fn summary_sql(self) -> &'static str {
+    /// The HLC stamps of a row, the newest of which feeds the clock's receive rule.
+    fn stamp_columns(self) -> &'static [&'static str] {
         match self {
             Self::Threads => {
-                "SELECT count(*), max(r->>'server_seq'), max(max(r->>'title_hlc', r->>'pinned_hlc', r->>'archived_hlc',
-                                r->>'meta_hlc', coalesce(r->>'deleted_hlc', '')))
-                   FROM (SELECT value AS r FROM json_each(?1))"
+                &["title_hlc", "pinned_hlc", "archived_hlc", "meta_hlc", "deleted_hlc"]
             }
-            Self::ThreadItems => {
-                "SELECT count(*), max(r->>'server_seq'), max(max(r->>'ord', r->>'data_hlc', coalesce(r->>'deleted_hlc', '')))
-                   FROM (SELECT value AS r FROM json_each(?1))"
-            }
-            Self::Facts => {
-                "SELECT count(*), max(r->>'server_seq'), max(max(r->>'text_hlc', r->>'status_hlc', coalesce(r->>'deleted_hlc', '')))
-                   FROM (SELECT value AS r FROM json_each(?1))"
-            }
+            Self::ThreadItems => &["ord", "data_hlc", "deleted_hlc"],
+            Self::Facts => &["text_hlc", "status_hlc", "deleted_hlc"],
         }
     }
 
@@ -230,6 +223,8 @@ pub struct OutboxCounts {
 
 const CAPTURE: &str = "sync.capture";
 const USER: &str = "sync.user_id";
+/// While set, the item triggers leave the search index to the page being applied.
+const FTS_BATCH: &str = "fts.batch";
 
 fn get_state(c: &rusqlite::Connection, key: &str) -> rusqlite::Result<Option<String>> {
     c.query_row("SELECT value FROM sync_state WHERE key = ?1", [key], |r| r.get(0)).optional()
@@ -360,27 +355,6 @@ impl Store {
         })
     }
 
-    /// Try these rows again no earlier than `next_at` (unix ms), noting why they failed.
-    pub fn outbox_defer(
-        &self,
-        table: SyncTable,
-        rows: &[OutboxRow],
-        next_at: i64,
-        error: &str,
-    ) -> Result<(), StoreError> {
-        self.write(|w| {
-            let mut st = w.tx.prepare_cached(
-                "UPDATE sync_outbox SET attempts = attempts + 1, next_attempt_at = ?3,
-                        last_error = ?4
-                  WHERE tbl = ?1 AND row_id = ?2",
-            )?;
-            for r in rows {
-                st.execute(params![table.name(), r.row_id, next_at, error])?;
-            }
-            Ok(())
-        })
-    }
-
     /// The server refused this row for good: keep what was sent and why, and take it out of the
     /// queue (a later change queues it again).
     pub fn outbox_dead_letter(
@@ -424,39 +398,234 @@ impl Store {
         })
     }
 
+    /// The server refused stamps as being in the future: this device's clock was ahead. With
+    /// the clock now corrected ([`Store::set_clock_offset`]), the stamps this device made later
+    /// than `limit_ms` on queued rows (changes not yet on the server) are replaced by fresh
+    /// ones, in their old order; an item's place (`ord`) only while the server has never seen
+    /// the item, since the server keeps the first. The HLC comes back to the highest stamp kept
+    /// (or now), so the fresh stamps still sort after everything else. The rows stay queued
+    /// (the triggers count the change). Returns how many stamps changed.
+    pub fn restamp_future(&self, limit_ms: i64) -> Result<usize, StoreError> {
+        self.write(|w| {
+            let limit = format!("{:015}", limit_ms.max(0));
+            let ours = w.hlc.last().device.simple().to_string();
+            // What is re-stamped: a stamp this device made (its id ends the stamp), beyond the
+            // limit, on a queued row.
+            let ahead = |table: SyncTable, column: &str| {
+                let unsent = if column == "ord" { " AND server_seq IS NULL" } else { "" };
+                format!(
+                    "substr({column}, 1, 15) > ?1 AND substr({column}, -32) = ?2 AND id IN
+                       (SELECT row_id FROM sync_outbox WHERE tbl = '{t}'){unsent}",
+                    t = table.name()
+                )
+            };
+            let mut kept: Option<Hlc> = None;
+            for table in SyncTable::ORDER {
+                for column in table.stamp_columns() {
+                    let highest: Option<String> = w.tx.query_row(
+                        &format!(
+                            "SELECT max({column}) FROM {t} WHERE {column} IS NOT NULL
+                                AND NOT ({cond})",
+                            t = table.name(),
+                            cond = ahead(table, column)
+                        ),
+                        [&limit, &ours],
+                        |r| r.get(0),
+                    )?;
+                    if let Some(h) = highest.and_then(|h| h.parse::<Hlc>().ok()) {
+                        kept = Some(kept.map_or(h, |k| k.max(h)));
+                    }
+                }
+            }
+            let now = Hlc { ms: w.now(), counter: 0, device: w.hlc.last().device };
+            w.hlc.rewind(kept.map_or(now, |k| k.max(now)));
+            w.stamped = true;
+            let mut changed = 0;
+            for table in SyncTable::ORDER {
+                for column in table.stamp_columns() {
+                    let ids: Vec<String> =
+                        w.tx.prepare(&format!(
+                            "SELECT id FROM {t} WHERE {cond} ORDER BY {column}",
+                            t = table.name(),
+                            cond = ahead(table, column)
+                        ))?
+                        .query_map([&limit, &ours], |r| r.get(0))?
+                        .collect::<rusqlite::Result<_>>()?;
+                    for id in ids {
+                        let stamp = w.stamp();
+                        w.tx.execute(
+                            &format!("UPDATE {} SET {column} = ?1 WHERE id = ?2", table.name()),
+                            params![stamp, id],
+                        )?;
+                        changed += 1;
+                    }
+                }
+            }
+            if changed > 0 {
+                tracing::warn!(
+                    changed,
+                    "re-stamped changes made while this device's clock was ahead"
+                );
+            }
+            Ok(changed)
+        })
+    }
+
+    /// Forget the account and the server this store synced with (another project): the next
+    /// sign-in links it again and queues every row, and pulls start from the beginning. Local
+    /// data stays; refused rows stay in `sync_dead_letter` for diagnostics.
+    pub fn sync_unlink(&self) -> Result<(), StoreError> {
+        self.write(|w| {
+            w.tx.execute(
+                "DELETE FROM sync_state WHERE key IN (?1, ?2) OR key LIKE 'sync.cursor.%'",
+                [USER, CAPTURE],
+            )?;
+            w.tx.execute("DELETE FROM sync_outbox", [])?;
+            for table in SyncTable::ORDER {
+                w.tx.execute(&format!("UPDATE {} SET server_seq = NULL", table.name()), [])?;
+            }
+            Ok(())
+        })
+    }
+
     /// Merge a pulled page (a JSON array of server rows in `server_seq` order) and move the
     /// cursor to its last row, in one transaction: a crash either keeps both or neither, and
     /// pulling the page again merges to the same rows.
     pub fn apply_pulled(&self, table: SyncTable, page: &str) -> Result<Applied, StoreError> {
+        let rows: Vec<PulledRow<'_>> = serde_json::from_str(page)?;
+        let summary = PageSummary::of(table, &rows)?;
         self.write(|w| {
             if table == SyncTable::ThreadItems {
-                let mut st = w.tx.prepare_cached(
-                    "SELECT DISTINCT r->>'thread_id' FROM (SELECT value AS r FROM json_each(?1))
-                      WHERE NOT EXISTS (SELECT 1 FROM threads t WHERE t.id = r->>'thread_id')",
-                )?;
-                let missing = st
-                    .query_map([page], |r| r.get::<_, String>(0))?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                let mut known = w.tx.prepare_cached("SELECT 1 FROM threads WHERE id = ?1")?;
+                let mut missing = Vec::new();
+                for id in &summary.threads {
+                    if !known.exists([id])? {
+                        missing.push(id.clone());
+                    }
+                }
                 if !missing.is_empty() {
                     return Ok(Applied::MissingThreads(missing));
                 }
             }
-            let (rows, last, newest): (i64, Option<i64>, Option<String>) =
-                w.tx.query_row(table.summary_sql(), [page], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })?;
+            let batch_fts = table == SyncTable::ThreadItems;
+            if batch_fts {
+                set_state(&w.tx, FTS_BATCH, "1")?;
+            }
             without_capture(w, |w| {
-                w.tx.prepare_cached(table.merge_sql())?.execute([page])?;
+                let mut merge = w.tx.prepare_cached(table.merge_sql())?;
+                // The statement names the columns it reads; bind each from the row by name.
+                let names: Vec<String> = (1..=merge.parameter_count())
+                    .map(|i| {
+                        let name = merge.parameter_name(i).unwrap_or_default();
+                        name.trim_start_matches(':').to_owned()
+                    })
+                    .collect();
+                for row in &rows {
+                    for (i, name) in names.iter().enumerate() {
+                        merge.raw_bind_parameter(i + 1, row.sql(name)?)?;
+                    }
+                    merge.raw_execute()?;
+                }
                 Ok(())
             })?;
-            if let Some(stamp) = newest.and_then(|s| s.parse::<Hlc>().ok()) {
+            if batch_fts {
+                // The item triggers left the index alone (migration 0005): index the page in
+                // one statement each way, as those triggers would have row by row.
+                let ids = serde_json::to_string(&summary.ids)?;
+                w.tx.prepare_cached(
+                    "DELETE FROM item_fts WHERE rowid IN
+                       (SELECT rowid FROM thread_items WHERE id IN (SELECT value FROM json_each(?1)))",
+                )?
+                .execute([&ids])?;
+                w.tx.prepare_cached(
+                    "INSERT INTO item_fts (rowid, text)
+                     SELECT item_rowid, text FROM item_search_text
+                      WHERE item_rowid IN (SELECT rowid FROM thread_items
+                                            WHERE id IN (SELECT value FROM json_each(?1)))
+                        AND text IS NOT NULL AND text <> ''",
+                )?
+                .execute([&ids])?;
+                w.tx.execute("DELETE FROM sync_state WHERE key = ?1", [FTS_BATCH])?;
+            }
+            if let Some(stamp) = summary.newest.as_deref().and_then(|s| s.parse::<Hlc>().ok()) {
                 w.observe(stamp);
             }
-            let cursor = last.unwrap_or(0).max(
+            let cursor = summary.last.max(
                 get_state(&w.tx, &table.cursor_key())?.and_then(|v| v.parse().ok()).unwrap_or(0),
             );
             set_state(&w.tx, &table.cursor_key(), &cursor.to_string())?;
-            Ok(Applied::Page { rows: usize::try_from(rows).unwrap_or(0), cursor })
+            Ok(Applied::Page { rows: rows.len(), cursor })
         })
+    }
+}
+
+/// One pulled row as the server sent it: each column's JSON left unparsed until it is bound.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+struct PulledRow<'a>(#[serde(borrow)] HashMap<&'a str, &'a RawValue>);
+
+impl PulledRow<'_> {
+    /// Column `name` as SQLite receives it from `->>` (text, number, 0/1, NULL), or as JSON
+    /// text for an object or array. A column the row lacks is NULL.
+    fn sql(&self, name: &str) -> Result<Value, StoreError> {
+        let Some(raw) = self.0.get(name) else { return Ok(Value::Null) };
+        let json = raw.get();
+        Ok(match json.as_bytes().first() {
+            Some(b'"') => Value::Text(serde_json::from_str::<String>(json)?),
+            Some(b't') => Value::Integer(1),
+            Some(b'f') => Value::Integer(0),
+            Some(b'n') | None => Value::Null,
+            Some(b'{' | b'[') => Value::Text(json.to_owned()),
+            Some(_) => match json.parse::<i64>() {
+                Ok(n) => Value::Integer(n),
+                Err(_) => Value::Real(serde_json::from_str::<f64>(json)?),
+            },
+        })
+    }
+
+    fn text(&self, name: &str) -> Option<String> {
+        self.0.get(name).and_then(|raw| serde_json::from_str::<String>(raw.get()).ok())
+    }
+}
+
+/// What a page says before it is merged: its rows' ids, its last `server_seq`, its newest stamp
+/// and, for items, the threads they belong to.
+struct PageSummary {
+    /// The rows' ids, in page order.
+    ids: Vec<String>,
+    last: i64,
+    newest: Option<String>,
+    threads: BTreeSet<String>,
+}
+
+impl PageSummary {
+    fn of(table: SyncTable, rows: &[PulledRow<'_>]) -> Result<Self, StoreError> {
+        let mut summary = Self {
+            ids: Vec::with_capacity(rows.len()),
+            last: 0,
+            newest: None,
+            threads: BTreeSet::new(),
+        };
+        for row in rows {
+            let seq = row.0.get("server_seq").and_then(|raw| raw.get().parse::<i64>().ok());
+            let Some(seq) = seq else {
+                return Err(StoreError::Invalid("a pulled row has no server_seq".into()));
+            };
+            summary.last = summary.last.max(seq);
+            summary.ids.extend(row.text("id"));
+            for column in table.stamp_columns() {
+                if let Some(stamp) = row.text(column)
+                    && summary.newest.as_ref().is_none_or(|n| stamp > *n)
+                {
+                    summary.newest = Some(stamp);
+                }
+            }
+            if table == SyncTable::ThreadItems
+                && let Some(thread) = row.text("thread_id")
+            {
+                summary.threads.insert(thread);
+            }
+        }
+        Ok(summary)
     }
 }

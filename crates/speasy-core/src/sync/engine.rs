@@ -9,6 +9,9 @@
 //!   empty (Supabase caps pages silently, so a short page proves nothing); each page is merged
 //!   and the cursor moved in one SQLite transaction. Items whose thread has not arrived make the
 //!   pass pull threads first.
+//! - **Clock**: each response's `Date` header corrects this device's clock when it is more
+//!   than 2 s off; stamps the server refuses as in the future (`22008 hlc_in_future`) are
+//!   re-stamped with the corrected clock and sent again, once a pass.
 //! - **Tokens**: refreshed when less than a minute is left, and once more on a 401; a refresh
 //!   the server refuses signs the device out (local data and the outbox stay).
 //!
@@ -25,11 +28,14 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::auth::{self, Account, AuthClient, Session, SignUp};
-use super::rest::{Failure, Rest};
+use super::rest::{Failure, Page, Rest};
 use super::{Project, SyncError};
 use crate::clock::now_ms;
 use crate::secrets::SecretStore;
 use crate::store::{Applied, Linked, OutboxRow, Store, SyncTable};
+
+/// A clock difference smaller than this is left alone.
+const CLOCK_TOLERANCE_MS: i64 = 2_000;
 
 /// Tunables (tests make them small).
 #[derive(Debug, Clone)]
@@ -70,6 +76,29 @@ pub struct SyncReport {
     pub dead_letters: u64,
 }
 
+/// How far a pass has got, for a progress bar on a first sync.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "phase", rename_all = "snake_case")]
+#[ts(export)]
+pub enum SyncProgress {
+    /// Sending changes: `done` of the `total` queued when the pass began.
+    Push {
+        #[ts(type = "number")]
+        done: u64,
+        #[ts(type = "number")]
+        total: u64,
+    },
+    /// Receiving `table`: `done` rows, of `total` when the server counted them (a table's
+    /// first pull asks).
+    Pull {
+        table: SyncTable,
+        #[ts(type = "number")]
+        done: u64,
+        #[ts(optional, type = "number")]
+        total: Option<u64>,
+    },
+}
+
 /// Sync for one store and one project.
 pub struct Syncer {
     store: Arc<Store>,
@@ -81,6 +110,8 @@ pub struct Syncer {
     session: tokio::sync::Mutex<Option<Session>>,
     /// One pass at a time.
     one_pass: tokio::sync::Mutex<()>,
+    /// The running pass's progress (`None` between passes).
+    progress: tokio::sync::watch::Sender<Option<SyncProgress>>,
 }
 
 impl std::fmt::Debug for Syncer {
@@ -111,7 +142,18 @@ impl Syncer {
             options,
             session: tokio::sync::Mutex::new(session),
             one_pass: tokio::sync::Mutex::new(()),
+            progress: tokio::sync::watch::Sender::new(None),
         })
+    }
+
+    /// The running pass's progress, as it changes.
+    pub fn watch_progress(&self) -> tokio::sync::watch::Receiver<Option<SyncProgress>> {
+        self.progress.subscribe()
+    }
+
+    /// Who is signed in, if anyone; `None` also while a refresh holds the session.
+    pub fn account_now(&self) -> Option<Account> {
+        self.session.try_lock().ok()?.as_ref().map(|s| s.account.clone())
     }
 
     /// Who is signed in, if anyone.
@@ -214,12 +256,29 @@ impl Syncer {
         Fut: Future<Output = Result<T, Failure>>,
     {
         let (token, _) = self.token().await?;
-        match call(token.clone()).await {
+        let result = match call(token.clone()).await {
             Err(Failure::Unauthorized(_)) => {
                 let fresh = self.token_after_401(&token).await?;
-                Ok(call(fresh).await)
+                call(fresh).await
             }
-            other => Ok(other),
+            other => other,
+        };
+        self.correct_clock();
+        Ok(result)
+    }
+
+    /// Follow the server's clock when ours is more than 2 s off (its `Date` header has whole
+    /// seconds): stamps and times written here then agree with the other devices'. Only from a
+    /// response that just arrived; a new measure within a second of the one in use is the
+    /// header's rounding, not a change, and is ignored.
+    fn correct_clock(&self) {
+        let Some(server) = self.rest.take_server_now() else { return };
+        let measured = server - self.store.wall_now_ms();
+        let offset = if measured.abs() > CLOCK_TOLERANCE_MS { measured } else { 0 };
+        let current = self.store.clock_offset();
+        if (offset == 0) != (current == 0) || (offset - current).abs() > 1_000 {
+            tracing::info!(offset_ms = offset, "this device's clock differs from the server's");
+            self.store.set_clock_offset(offset);
         }
     }
 
@@ -241,17 +300,25 @@ impl Syncer {
     async fn pass(&self, push: bool, pull: bool) -> Result<SyncReport, SyncError> {
         let _one_pass = self.one_pass.lock().await;
         let mut report = SyncReport::default();
-        let user_id = self.linked_user().await?;
-        if push {
-            for table in SyncTable::ORDER {
-                self.push_table(table, &user_id, &mut report).await?;
+        let result = async {
+            let user_id = self.linked_user().await?;
+            if push {
+                let total = self.store.outbox_counts()?.pending;
+                let mut restamped = false;
+                for table in SyncTable::ORDER {
+                    self.push_table(table, &user_id, total, &mut restamped, &mut report).await?;
+                }
             }
-        }
-        if pull {
-            for table in SyncTable::ORDER {
-                self.pull_table(table, &mut report).await?;
+            if pull {
+                for table in SyncTable::ORDER {
+                    self.pull_table(table, &mut report).await?;
+                }
             }
+            Ok::<_, SyncError>(())
         }
+        .await;
+        self.progress.send_replace(None);
+        result?;
         tracing::debug!(?report, push, pull, "sync pass done");
         Ok(report)
     }
@@ -274,6 +341,8 @@ impl Syncer {
         &self,
         table: SyncTable,
         user_id: &str,
+        total: u64,
+        restamped: &mut bool,
         report: &mut SyncReport,
     ) -> Result<(), SyncError> {
         // Rows edited during the pass go out again; the bound keeps a device that writes
@@ -288,16 +357,21 @@ impl Syncer {
             }
             let rows = within_size(rows, self.options.max_body_bytes);
             budget = budget.saturating_sub(rows.len() as u64);
-            self.push_rows(table, rows, report).await?;
+            self.push_rows(table, rows, restamped, report).await?;
+            let done = report.pushed + report.dead_letters;
+            self.progress.send_replace(Some(SyncProgress::Push { done, total: total.max(done) }));
         }
     }
 
     /// Push `rows` as one request; if the server refuses it, halve until the refused row is
-    /// alone, and park that row.
+    /// alone, and park that row. Stamps refused as being in the future make this device
+    /// re-stamp them with its corrected clock (once a pass); the rows, queued again, go out
+    /// in the next batch.
     async fn push_rows(
         &self,
         table: SyncTable,
         rows: Vec<OutboxRow>,
+        restamped: &mut bool,
         report: &mut SyncReport,
     ) -> Result<(), SyncError> {
         let mut pending = vec![rows];
@@ -309,19 +383,22 @@ impl Syncer {
                     self.store.outbox_ack(table, &chunk)?;
                     report.pushed += chunk.len() as u64;
                 }
-                Err(Failure::Refused { status, code, message }) if chunk.len() == 1 => {
-                    tracing::warn!(table = table.name(), row = %chunk[0].row_id, status, ?code,
-                                   %message, "row refused by the server; parked");
-                    self.store.outbox_dead_letter(
-                        table,
-                        &chunk[0],
-                        Some(status),
-                        code.as_deref(),
-                        &message,
-                    )?;
-                    report.dead_letters += 1;
+                Err(Failure::ClockAhead(message)) if !*restamped => {
+                    *restamped = true;
+                    let limit =
+                        self.store.wall_now_ms() + self.store.clock_offset() + CLOCK_TOLERANCE_MS;
+                    let n = self.store.restamp_future(limit)?;
+                    tracing::warn!(table = table.name(), restamped = n, %message,
+                                   "the server found stamps in the future; re-stamped");
+                    return Ok(());
                 }
-                Err(Failure::Refused { .. }) => {
+                Err(Failure::ClockAhead(message)) if chunk.len() == 1 => {
+                    self.park(table, &chunk[0], 400, Some("22008"), &message, report)?;
+                }
+                Err(Failure::Refused { status, code, message }) if chunk.len() == 1 => {
+                    self.park(table, &chunk[0], status, code.as_deref(), &message, report)?;
+                }
+                Err(Failure::Refused { .. } | Failure::ClockAhead(_)) => {
                     let mut first = chunk;
                     let second = first.split_off(first.len() / 2);
                     pending.push(second);
@@ -333,31 +410,55 @@ impl Syncer {
         Ok(())
     }
 
+    /// The server refused this row for good: keep it aside, with why, and go on.
+    fn park(
+        &self,
+        table: SyncTable,
+        row: &OutboxRow,
+        status: u16,
+        code: Option<&str>,
+        message: &str,
+        report: &mut SyncReport,
+    ) -> Result<(), SyncError> {
+        tracing::warn!(table = table.name(), row = %row.row_id, status, ?code, %message,
+                       "row refused by the server; parked");
+        self.store.outbox_dead_letter(table, row, Some(status), code, message)?;
+        report.dead_letters += 1;
+        Ok(())
+    }
+
+    /// Pull `table` until an empty page. The next page is fetched while the current one is
+    /// merged (the network and SQLite overlap); the cursor still moves only with a merge.
     async fn pull_table(&self, table: SyncTable, report: &mut SyncReport) -> Result<(), SyncError> {
         let mut waited_for_threads = false;
+        let cursor = self.store.sync_cursor(table)?;
+        // A table's first pull asks for the total, for the progress bar.
+        let mut page = self.fetch_page(table, cursor, cursor == 0).await?;
+        let total = page.total;
+        let mut done = 0;
         loop {
-            let cursor = self.store.sync_cursor(table)?;
-            let limit = self.options.pull_page;
-            let (page, n) = self
-                .authed(|t| self.rest.page(table, t, cursor, limit))
-                .await?
-                .map_err(Failure::into_error)?;
-            if n == 0 {
+            if page.rows == 0 {
                 return Ok(());
             }
             let store = Arc::clone(&self.store);
-            let applied = tokio::task::spawn_blocking(move || store.apply_pulled(table, &page))
-                .await
+            let text = page.text;
+            let apply = tokio::task::spawn_blocking(move || store.apply_pulled(table, &text));
+            let (applied, next) = tokio::join!(apply, self.fetch_page(table, page.last, false));
+            let applied = applied
                 .map_err(|e| SyncError::BadResponse(format!("applying a page failed: {e}")))??;
             match applied {
                 Applied::Page { rows, .. } => {
                     report.pulled += rows as u64;
+                    done += rows as u64;
+                    self.progress.send_replace(Some(SyncProgress::Pull { table, done, total }));
                     waited_for_threads = false;
+                    page = next?;
                 }
                 Applied::MissingThreads(ids) if !waited_for_threads => {
                     tracing::debug!(missing = ids.len(), "items ahead of their threads");
                     Box::pin(self.pull_table(SyncTable::Threads, report)).await?;
                     waited_for_threads = true;
+                    page = self.fetch_page(table, self.store.sync_cursor(table)?, false).await?;
                 }
                 Applied::MissingThreads(ids) => {
                     return Err(SyncError::BadResponse(format!(
@@ -367,6 +468,18 @@ impl Syncer {
                 }
             }
         }
+    }
+
+    async fn fetch_page(
+        &self,
+        table: SyncTable,
+        after: i64,
+        count: bool,
+    ) -> Result<Page, SyncError> {
+        let limit = self.options.pull_page;
+        self.authed(|t| self.rest.page(table, t, after, limit, count))
+            .await?
+            .map_err(Failure::into_error)
     }
 }
 

@@ -6,6 +6,8 @@
 //!   (one refresh at a time; the new tokens reach the keychain before they are used), sign-out.
 //! - [`rest`]: PostgREST calls (bulk merge-upserts, `server_seq` pages) and what an error
 //!   response means for sync.
+//! - [`service`]: when passes run (start, focus, after writes, periodically, backing off) and
+//!   the status the UI shows.
 //! - [`engine`]: one sync pass — push the outbox parents first in batches (a refused batch is
 //!   bisected down to the bad row, which is parked as a dead letter), then pull each table by
 //!   `server_seq` and merge it (`Store::apply_pulled`), refreshing the session on a 401.
@@ -16,6 +18,7 @@
 pub mod auth;
 pub mod engine;
 pub mod rest;
+pub mod service;
 
 use reqwest::Url;
 use serde::{Deserialize, Serialize};
@@ -24,7 +27,8 @@ use ts_rs::TS;
 use crate::error::{SecretError, StoreError};
 
 pub use auth::{Account, AuthClient, Session, SignUp};
-pub use engine::{SyncOptions, SyncReport, Syncer};
+pub use engine::{SyncOptions, SyncProgress, SyncReport, Syncer};
+pub use service::{Schedule, SyncService, SyncState, SyncStatus};
 
 /// A Supabase project: its URL and publishable (or legacy anon) key. Neither is a secret: the
 /// key only identifies the project, and row-level security decides what a signed-in person
@@ -51,6 +55,12 @@ impl Project {
             base.set_path(&p);
         }
         base.join(path).map_err(|_| bad())
+    }
+
+    /// Whether this looks like a project Speasy can talk to (a URL and a key), before saving.
+    pub fn validate(&self) -> Result<(), SyncError> {
+        self.check()?;
+        self.service("auth/v1/").map(|_| ())
     }
 
     pub(crate) fn check(&self) -> Result<(), SyncError> {
@@ -108,6 +118,8 @@ pub enum SyncError {
     Rejected { status: u16, code: Option<String>, message: String },
     #[error("Supabase sent a response Speasy could not read: {0}")]
     BadResponse(String),
+    #[error("Sync could not start: {0}")]
+    Internal(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -123,5 +135,21 @@ impl SyncError {
     /// Whether it takes the person signing in (again) before sync can resume.
     pub fn needs_sign_in(&self) -> bool {
         matches!(self, Self::SignedOut | Self::SessionExpired(_))
+    }
+
+    /// Whether only the person can fix it (sign in, the project settings, the server's
+    /// schema, the account): retrying as things are would fail the same way.
+    pub fn needs_person(&self) -> bool {
+        self.needs_sign_in()
+            || matches!(
+                self,
+                Self::InvalidProject(_)
+                    | Self::OtherAccount { .. }
+                    | Self::SchemaMismatch(_)
+                    | Self::InvalidCredentials
+                    | Self::EmailNotConfirmed
+                    | Self::UserExists
+                    | Self::WeakPassword(_)
+            )
     }
 }

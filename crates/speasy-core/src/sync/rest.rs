@@ -1,6 +1,9 @@
 //! PostgREST (`/rest/v1`) as sync uses it: bulk merge-upserts of row states and pages of rows
 //! by `server_seq`, and what an error response means for sync (`supabase-sync.md` §1.4, §4.4).
 
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
 use reqwest::header::{HeaderMap, RETRY_AFTER, WWW_AUTHENTICATE};
 use reqwest::{Client, Response, StatusCode, Url};
 use serde::Deserialize;
@@ -19,6 +22,9 @@ pub enum Failure {
     Transient(SyncError),
     /// The project settings are wrong (an unknown API key): stop, keep everything queued.
     Project(String),
+    /// The server refused a stamp as too far in the future (`22008 hlc_in_future`): this
+    /// device's clock is ahead. Correct it, re-stamp, and try again once.
+    ClockAhead(String),
     /// This request will fail again as it is (a bad row in the batch, a policy refusing it).
     Refused { status: u16, code: Option<String>, message: String },
 }
@@ -31,6 +37,9 @@ impl Failure {
             Self::Schema(m) => SyncError::SchemaMismatch(m),
             Self::Project(m) => SyncError::InvalidProject(m),
             Self::Transient(e) => e,
+            Self::ClockAhead(message) => {
+                SyncError::Rejected { status: 400, code: Some("22008".into()), message }
+            }
             Self::Refused { status, code, message } => {
                 SyncError::Rejected { status, code, message }
             }
@@ -112,7 +121,29 @@ fn classify(status: StatusCode, code: Option<String>, message: String, h: &Heade
     if status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT {
         return Failure::Transient(SyncError::Server { status: status.as_u16(), message });
     }
+    if code_is("22008") && message.contains("hlc_in_future") {
+        return Failure::ClockAhead(message);
+    }
     Failure::Refused { status: status.as_u16(), code, message }
+}
+
+/// A page of rows as the server sent it.
+#[derive(Debug)]
+pub struct Page {
+    /// The JSON array, unparsed.
+    pub text: String,
+    /// How many rows it holds.
+    pub rows: usize,
+    /// Its highest `server_seq` (the request's `after` when it is empty).
+    pub last: i64,
+    /// How many rows match in all, when it was asked for (`Prefer: count=exact`).
+    pub total: Option<u64>,
+}
+
+/// The one column a page is checked for before the store reads it.
+#[derive(Deserialize)]
+struct Seq {
+    server_seq: i64,
 }
 
 /// The Data API of one project.
@@ -121,6 +152,15 @@ pub struct Rest {
     http: Client,
     base: Url,
     key: String,
+    /// The server's time (unix ms) in the last response's `Date` header, and when it came.
+    server_time: Arc<Mutex<Option<(i64, Instant)>>>,
+}
+
+/// The server's time (unix ms) in a response's `Date` header: whole seconds, so the middle of
+/// that second is the best guess (within about a second plus the response's travel time).
+fn server_time(headers: &HeaderMap) -> Option<i64> {
+    let date = headers.get(reqwest::header::DATE)?.to_str().ok()?;
+    Some(chrono::DateTime::parse_from_rfc2822(date).ok()?.timestamp_millis() + 500)
 }
 
 impl Rest {
@@ -130,7 +170,22 @@ impl Rest {
             http,
             base: project.service("rest/v1/")?,
             key: project.publishable_key.trim().to_owned(),
+            server_time: Arc::default(),
         })
+    }
+
+    /// The server's time now (unix ms), from the `Date` header of a response that arrived
+    /// since the last call (`None` if none did: a request that failed without a response says
+    /// nothing about the clock, and an old header would be stale).
+    pub fn take_server_now(&self) -> Option<i64> {
+        let (at, when) = self.server_time.lock().unwrap_or_else(|p| p.into_inner()).take()?;
+        Some(at + i64::try_from(when.elapsed().as_millis()).unwrap_or(i64::MAX))
+    }
+
+    fn note_date(&self, headers: &HeaderMap) {
+        if let Some(t) = server_time(headers) {
+            *self.server_time.lock().unwrap_or_else(|p| p.into_inner()) = Some((t, Instant::now()));
+        }
     }
 
     fn url(&self, table: SyncTable) -> Url {
@@ -158,48 +213,65 @@ impl Rest {
             .send()
             .await
             .map_err(|e| Failure::Transient(network(&e)))?;
+        self.note_date(resp.headers());
         if resp.status().is_success() { Ok(()) } else { Err(failure(resp).await) }
     }
 
     /// The rows of `table` after `after` in `server_seq` order, at most `limit` (the server may
-    /// return fewer: Supabase caps responses silently). Returns the JSON array as sent and its
-    /// number of rows.
+    /// return fewer: Supabase caps responses silently).
     pub async fn page(
         &self,
         table: SyncTable,
         token: String,
         after: i64,
         limit: usize,
-    ) -> Result<(String, usize), Failure> {
+        count: bool,
+    ) -> Result<Page, Failure> {
         let mut url = self.url(table);
         url.query_pairs_mut()
             .append_pair("select", "*")
             .append_pair("server_seq", &format!("gt.{after}"))
             .append_pair("order", "server_seq.asc")
             .append_pair("limit", &limit.to_string());
-        let resp = self
-            .http
-            .get(url)
-            .header("apikey", &self.key)
-            .bearer_auth(&token)
-            .send()
-            .await
-            .map_err(|e| Failure::Transient(network(&e)))?;
+        let mut req = self.http.get(url).header("apikey", &self.key).bearer_auth(&token);
+        if count {
+            req = req.header("Prefer", "count=exact");
+        }
+        let resp = req.send().await.map_err(|e| Failure::Transient(network(&e)))?;
+        self.note_date(resp.headers());
         if !resp.status().is_success() {
             return Err(failure(resp).await);
         }
+        // `Content-Range: 0-999/100000` (or `*/0`): the part after the slash is the total.
+        let total = resp
+            .headers()
+            .get(reqwest::header::CONTENT_RANGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit_once('/'))
+            .and_then(|(_, t)| t.parse::<u64>().ok());
         let text = resp.text().await.map_err(|e| Failure::Transient(network(&e)))?;
-        // Check it is an array of objects before SQLite reads it; count the rows on the way.
-        let rows: Vec<serde::de::IgnoredAny> = serde_json::from_str(&text).map_err(|e| {
+        // Check it is an array of rows with a server_seq before the store reads it; note the
+        // last one, which the next page starts after.
+        let seqs: Vec<Seq> = serde_json::from_str(&text).map_err(|e| {
             Failure::Transient(SyncError::BadResponse(format!("a page of {}: {e}", table.name())))
         })?;
-        Ok((text, rows.len()))
+        let last = seqs.iter().map(|s| s.server_seq).max().unwrap_or(after);
+        Ok(Page { text, rows: seqs.len(), last, total })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_date_header_gives_the_server_clock() {
+        let mut h = HeaderMap::new();
+        assert_eq!(server_time(&h), None);
+        h.insert(reqwest::header::DATE, "Sun, 22 Nov 2026 14:20:17 GMT".parse().unwrap());
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-22T14:20:17.500Z").unwrap();
+        assert_eq!(server_time(&h), Some(at.timestamp_millis()));
+    }
 
     fn c(status: u16, code: Option<&str>, www: Option<&str>) -> Failure {
         let mut h = HeaderMap::new();
@@ -231,5 +303,10 @@ mod tests {
         assert!(matches!(c(403, Some("42501"), None), Failure::Refused { status: 403, .. }));
         assert!(matches!(c(409, Some("23503"), None), Failure::Refused { status: 409, .. }));
         assert!(matches!(c(400, Some("22P02"), None), Failure::Refused { status: 400, .. }));
+        let ahead =
+            classify(StatusCode::BAD_REQUEST, Some("22008".into()), "hlc_in_future".into(), &h);
+        assert!(matches!(ahead, Failure::ClockAhead(_)));
+        // Another 22008 (a bad date in a row) is the row's fault.
+        assert!(matches!(c(400, Some("22008"), None), Failure::Refused { .. }));
     }
 }

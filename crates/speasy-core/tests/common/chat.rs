@@ -124,6 +124,8 @@ pub fn start_core(
         http_policy: Some(policy),
         local_candidates: Some(Vec::new()),
         elevenlabs_base_url: None,
+        sync_options: None,
+        sync_schedule: None,
     }))
 }
 
