@@ -827,6 +827,13 @@ async fn skewed_clocks_are_corrected_by_the_servers_and_lose_nothing() {
     }
     assert_eq!(a.snapshot(), b.snapshot());
     assert_eq!(b.snapshot(), c.snapshot());
+
+    // C restarts with its clock still a day behind and edits before it reaches the server
+    // again: the correction was kept, so the edit is stamped now, not a day ago.
+    let c = c.reopen(&cloud, options());
+    assert!((c.store.clock_offset() - 24 * 3_600_000).abs() < 3_000, "{}", c.store.clock_offset());
+    rename(&c.store, &t, "c, after a restart");
+    assert!((title_stamp_ms(&c.store, &t) - now_ms()).abs() < 5_000, "stamped at corrected time");
 }
 
 /// A push killed at any point (between batches, with a request in flight) and the files
@@ -890,7 +897,7 @@ fn restamping_touches_only_queued_changes_and_stays_after_what_is_kept() {
     y.add_thread_item(&t, &user(&y, &t, "written ahead")).unwrap();
     assert!(title_stamp_ms(&y, &t) > now_ms() + 3_600_000);
 
-    y.set_clock_offset(-2 * 3_600_000);
+    y.set_clock_offset(-2 * 3_600_000).unwrap();
     let changed = y.restamp_future(now_ms() + 2_000).unwrap();
     assert_eq!(changed, 3, "the title stamp, and the new item's ord and data stamps");
     assert_eq!(stamps(&y)[..2], pulled[..], "pulled items keep their stamps and place");

@@ -45,6 +45,9 @@ pub use threads::{ItemQuery, ThreadSummary};
 /// The database file name inside the data dir.
 pub const DB_FILE: &str = "speasy.db";
 
+/// `sync_state` key of the clock correction ([`Store::set_clock_offset`]), in ms.
+const CLOCK_OFFSET_KEY: &str = "clock.offset_ms";
+
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// The local store. Cheap to share behind an `Arc`; calls are serialised on one connection.
@@ -220,13 +223,21 @@ impl Store {
         .map_err(m)?;
         migrations::migrate(&mut conn, path)?;
         let (device, hlc) = Self::load_clock(&conn).map_err(m)?;
+        let offset = conn
+            .query_row("SELECT value FROM sync_state WHERE key = ?1", [CLOCK_OFFSET_KEY], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()
+            .map_err(m)?
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0);
         let store = Self {
             path: path.into(),
             device,
             wall,
             inner: Mutex::new(Inner { conn, hlc }),
             writes: tokio::sync::watch::Sender::new(0),
-            clock_offset: std::sync::atomic::AtomicI64::new(0),
+            clock_offset: std::sync::atomic::AtomicI64::new(offset),
         };
         store.write(personas::seed_builtins)?;
         Ok(store)
@@ -257,9 +268,23 @@ impl Store {
         Ok((device, HlcState::new(last)))
     }
 
-    /// Correct this device's clock by `ms` (the server's time minus ours) from now on.
-    pub fn set_clock_offset(&self, ms: i64) {
+    /// Correct this device's clock by `ms` (the server's time minus ours) from now on, and
+    /// after a restart too: a clock that is off usually stays off (a wrong time zone setting,
+    /// no network time), and edits made offline before the next exchange with the server must
+    /// not be stamped with it. A clock set right since is measured again at the next request.
+    pub fn set_clock_offset(&self, ms: i64) -> Result<(), StoreError> {
+        let inner = self.lock();
+        let saved = if ms == 0 {
+            inner.conn.execute("DELETE FROM sync_state WHERE key = ?1", [CLOCK_OFFSET_KEY])
+        } else {
+            inner.conn.execute(
+                "INSERT OR REPLACE INTO sync_state (key, value) VALUES (?1, ?2)",
+                rusqlite::params![CLOCK_OFFSET_KEY, ms.to_string()],
+            )
+        };
+        saved.map_err(|e| map_sqlite(&self.path, e))?;
         self.clock_offset.store(ms, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
     }
 
     /// This device's wall clock (unix ms), uncorrected.

@@ -278,7 +278,9 @@ impl Syncer {
         let current = self.store.clock_offset();
         if (offset == 0) != (current == 0) || (offset - current).abs() > 1_000 {
             tracing::info!(offset_ms = offset, "this device's clock differs from the server's");
-            self.store.set_clock_offset(offset);
+            if let Err(e) = self.store.set_clock_offset(offset) {
+                tracing::warn!(error = %e, "could not save the clock correction");
+            }
         }
     }
 
