@@ -9,6 +9,9 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The client `TestPostgres::connect` returns.
+pub use tokio_postgres::Client;
+
 /// The socket's port number: it only names the socket file (`.s.PGSQL.5432`) in the folder.
 pub const PG_PORT: u16 = 5432;
 

@@ -629,3 +629,41 @@ impl PageSummary {
         Ok(summary)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::types::Value;
+
+    use super::PulledRow;
+
+    #[test]
+    fn pulled_columns_bind_as_sqlite_reads_them() {
+        let page = r#"[{"id": "a", "n": 7, "x": 1.5, "ok": true, "no": false, "gone": null,
+                        "data": {"k": [1, "two"]}, "q": "say \"hi\"\n"},
+                       {"q": "plain", "data": [], "ok": false, "id": "b", "n": -2}]"#;
+        let rows: Vec<PulledRow<'_>> = serde_json::from_str(page).unwrap();
+        let names = ["id", "n", "x", "ok", "no", "gone", "data", "q", "missing"];
+        let bound: Vec<Vec<Value>> =
+            rows.iter().map(|row| names.iter().map(|n| row.sql(n).unwrap()).collect()).collect();
+        use Value::{Integer as I, Null, Real, Text as T};
+        assert_eq!(
+            bound[0],
+            [
+                T("a".into()),
+                I(7),
+                Real(1.5),
+                I(1),
+                I(0),
+                Null,
+                T(r#"{"k": [1, "two"]}"#.into()),
+                T("say \"hi\"\n".into()),
+                Null
+            ]
+        );
+        assert_eq!(
+            bound[1],
+            [T("b".into()), I(-2), Null, I(0), Null, Null, T("[]".into()), T("plain".into()), Null]
+        );
+        assert_eq!(rows[0].text("q").as_deref(), Some("say \"hi\"\n"));
+    }
+}
