@@ -124,6 +124,12 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// The middle value (of an odd count; the upper middle of an even one).
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Res {
     let messages: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
@@ -223,18 +229,26 @@ async fn main() -> Res {
         direct_push += t.elapsed();
     }
 
-    // First pull on a fresh device, twice: right after the push, when PostgreSQL has no
-    // statistics for the rows it just took in yet, and after `ANALYZE`, as autovacuum leaves a
-    // server's tables some time later. The planner's choice for a page differs between them.
+    // First pull on a fresh device: once right after the pushes, when PostgreSQL has no
+    // statistics for the rows it just took in (the planner's choice for a page differs) and
+    // autovacuum may start on them at any moment; then on a settled server, as autovacuum
+    // leaves it some time later (`VACUUM ANALYZE`: statistics, hint bits, visibility map), three
+    // rounds of a new device's pull and the direct SELECT, medians compared. On the unsettled
+    // server the direct SELECT alone was measured anywhere from 1.5 to 3.5 s.
     let (b, b_sync) = device(&project, dirs[1].path())?;
     let (pull, direct_pull, bytes) =
         first_pull(&a, &b, &b_sync, &db, &account.user_id, messages + threads).await?;
-    db.batch_execute("analyze").await?;
-    let analyzed_dir = tempfile::tempdir()?;
-    let (c, c_sync) = device(&project, analyzed_dir.path())?;
-    let (pull_analyzed, direct_analyzed, _) =
-        first_pull(&a, &c, &c_sync, &db, &account.user_id, messages + threads).await?;
-    drop((c, c_sync));
+    db.batch_execute("vacuum analyze").await?;
+    let (mut pulls, mut directs) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        let dir = tempfile::tempdir()?;
+        let (c, c_sync) = device(&project, dir.path())?;
+        let (p, d, _) =
+            first_pull(&a, &c, &c_sync, &db, &account.user_id, messages + threads).await?;
+        pulls.push(ms(p));
+        directs.push(ms(d));
+    }
+    let (pull_settled, direct_settled) = (median(&mut pulls), median(&mut directs));
 
     // Where a first pull's time goes: the same pages fetched only (HTTP, the stand-in and
     // PostgreSQL), then merged only (SQLite, FTS included) into a third device.
@@ -279,13 +293,11 @@ async fn main() -> Res {
         ms(pull) / ms(direct_pull)
     );
     println!(
-        "sync-bench first-pull {messages} messages, tables analyzed: {:.0} ms through the stand-in, {:.0} ms direct SELECT: {:.2} x",
-        ms(pull_analyzed),
-        ms(direct_analyzed),
-        ms(pull_analyzed) / ms(direct_analyzed)
+        "sync-bench first-pull {messages} messages, settled server (VACUUM ANALYZE), median of 3: {pull_settled:.0} ms through the stand-in, {direct_settled:.0} ms direct SELECT: {:.2} x (pulls {pulls:.0?} ms, direct {directs:.0?} ms)",
+        pull_settled / direct_settled
     );
     println!(
-        "sync-bench first-pull breakdown (analyzed): fetching the {} pages alone {:.0} ms, merging them alone {:.0} ms (the two overlap in a pull)",
+        "sync-bench first-pull breakdown (settled): fetching the {} pages alone {:.0} ms, merging them alone {:.0} ms (the two overlap in a pull)",
         pages.len(),
         ms(fetch_only),
         ms(merge_only)
@@ -307,10 +319,10 @@ async fn main() -> Res {
         runs.push(ms(t.elapsed()));
         assert_eq!(b.load_thread(&thread_id)?.title, meta.title);
     }
-    runs.sort_by(f64::total_cmp);
+    let mid = median(&mut runs);
     println!(
         "sync-bench round-trip median {:.1} ms (min {:.1}, max {:.1}; rename on A, A's push, B's pull of 3 tables until empty pages, 21 runs)",
-        runs[runs.len() / 2],
+        mid,
         runs[0],
         runs[runs.len() - 1]
     );
