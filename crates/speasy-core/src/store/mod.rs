@@ -223,11 +223,7 @@ impl Store {
         .map_err(m)?;
         migrations::migrate(&mut conn, path)?;
         let (device, hlc) = Self::load_clock(&conn).map_err(m)?;
-        let offset = conn
-            .query_row("SELECT value FROM sync_state WHERE key = ?1", [CLOCK_OFFSET_KEY], |r| {
-                r.get::<_, String>(0)
-            })
-            .optional()
+        let offset = sync::get_state(&conn, CLOCK_OFFSET_KEY)
             .map_err(m)?
             .and_then(|v| v.parse::<i64>().ok())
             .unwrap_or(0);
@@ -275,12 +271,9 @@ impl Store {
     pub fn set_clock_offset(&self, ms: i64) -> Result<(), StoreError> {
         let inner = self.lock();
         let saved = if ms == 0 {
-            inner.conn.execute("DELETE FROM sync_state WHERE key = ?1", [CLOCK_OFFSET_KEY])
+            sync::clear_state(&inner.conn, CLOCK_OFFSET_KEY)
         } else {
-            inner.conn.execute(
-                "INSERT OR REPLACE INTO sync_state (key, value) VALUES (?1, ?2)",
-                rusqlite::params![CLOCK_OFFSET_KEY, ms.to_string()],
-            )
+            sync::set_state(&inner.conn, CLOCK_OFFSET_KEY, &ms.to_string())
         };
         saved.map_err(|e| map_sqlite(&self.path, e))?;
         self.clock_offset.store(ms, std::sync::atomic::Ordering::Relaxed);

@@ -226,16 +226,22 @@ const USER: &str = "sync.user_id";
 /// While set, the item triggers leave the search index to the page being applied.
 const FTS_BATCH: &str = "fts.batch";
 
-fn get_state(c: &rusqlite::Connection, key: &str) -> rusqlite::Result<Option<String>> {
+/// A `sync_state` value (cursors, switches, the clock correction).
+pub(super) fn get_state(c: &rusqlite::Connection, key: &str) -> rusqlite::Result<Option<String>> {
     c.query_row("SELECT value FROM sync_state WHERE key = ?1", [key], |r| r.get(0)).optional()
 }
 
-fn set_state(c: &rusqlite::Connection, key: &str, value: &str) -> rusqlite::Result<()> {
+pub(super) fn set_state(c: &rusqlite::Connection, key: &str, value: &str) -> rusqlite::Result<()> {
     c.execute(
         "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [key, value],
     )?;
+    Ok(())
+}
+
+pub(super) fn clear_state(c: &rusqlite::Connection, key: &str) -> rusqlite::Result<()> {
+    c.execute("DELETE FROM sync_state WHERE key = ?1", [key])?;
     Ok(())
 }
 
@@ -545,7 +551,7 @@ impl Store {
                         AND text IS NOT NULL AND text <> ''",
                 )?
                 .execute([&ids])?;
-                w.tx.execute("DELETE FROM sync_state WHERE key = ?1", [FTS_BATCH])?;
+                clear_state(&w.tx, FTS_BATCH)?;
             }
             if let Some(stamp) = summary.newest.as_deref().and_then(|s| s.parse::<Hlc>().ok()) {
                 w.observe(stamp);

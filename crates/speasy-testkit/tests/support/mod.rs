@@ -41,3 +41,14 @@ impl Project {
             .header("X-Supabase-Api-Version", "2024-01-01")
     }
 }
+
+/// `token` with one character of its signature changed, so its MAC no longer holds. The first
+/// character is changed: it carries six whole bits of the MAC, where the last one carries base64
+/// padding bits too (so 'A' and 'B' there can decode to the same signature).
+pub fn forged(token: &str) -> String {
+    let at = token.rfind('.').expect("a JWT has three parts") + 1;
+    let replacement = if token[at..].starts_with('A') { "B" } else { "A" };
+    let forged = format!("{}{replacement}{}", &token[..at], &token[at + 1..]);
+    assert_ne!(forged, token);
+    forged
+}
