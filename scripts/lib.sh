@@ -16,7 +16,7 @@ die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
 # Debian/Ubuntu packages needed to build and run the Tauri app.
 APT_BUILD=(build-essential pkg-config file libssl-dev libwebkit2gtk-4.1-dev libxdo-dev
-  libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev libasound2-dev
+  libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev libasound2-dev libpulse-dev
   libspeechd-dev libclang-dev)
 # ...and to test it headless: a virtual display, WebKit's WebDriver, a real keychain, a
 # PulseAudio server for virtual microphones and speakers, synthetic speech, and PostgreSQL for

@@ -83,7 +83,11 @@ rm -rf "$khome" "$krun" 2>/dev/null || true
 
 say "voice: capture from a virtual microphone (PulseAudio), endpointing, transcription"
 VOICE_TEST="$(test_binary voice)"
-timeout 120 "$ROOT/scripts/with-virtual-audio.sh" "$VOICE_TEST" --ignored --nocapture
+timeout 120 "$ROOT/scripts/with-virtual-audio.sh" "$VOICE_TEST" --ignored --nocapture --skip with_no_microphone
+say "voice: no microphone at all (no sound server, no ALSA device) is a clear error"
+: >"${TMPDIR:-/tmp}/speasy-no-alsa.conf"
+PULSE_SERVER=unix:/nonexistent ALSA_CONFIG_PATH="${TMPDIR:-/tmp}/speasy-no-alsa.conf" \
+  timeout 60 "$VOICE_TEST" --ignored --nocapture --exact with_no_microphone_starting_a_capture_fails_with_a_clear_error
 say "voice: spoken answers on a virtual speaker, recorded back from its monitor"
 SPEECH_OUT_TEST="$(test_binary speech_out)"
 timeout 120 "$ROOT/scripts/with-virtual-audio.sh" "$SPEECH_OUT_TEST" --ignored --nocapture --test-threads=1

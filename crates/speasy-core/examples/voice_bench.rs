@@ -45,7 +45,19 @@ fn endpoint(stub: &SpeechStub) -> Endpoint {
 
 /// This process's CPU time (user + system), from /proc.
 fn cpu_time() -> Res<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat")?;
+    cpu_time_of("self")
+}
+
+/// The sound server's pid, when it is the throwaway one `scripts/with-virtual-audio.sh` runs.
+fn sound_server() -> Option<String> {
+    let runtime = std::env::var_os("XDG_RUNTIME_DIR")?;
+    let pid = std::fs::read_to_string(std::path::Path::new(&runtime).join("pulse/pid")).ok()?;
+    Some(pid.trim().to_owned())
+}
+
+/// A process's CPU time (user + system), from /proc.
+fn cpu_time_of(pid: &str) -> Res<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
     // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
     let rest = stat.rsplit_once(") ").ok_or("/proc/self/stat: no command name")?.1;
     let f: Vec<&str> = rest.split_whitespace().collect();
@@ -69,6 +81,8 @@ async fn listening_idle() -> Res {
     let mut endpointer = Endpointer::new(EndpointConfig::default());
     tokio::time::sleep(Duration::from_millis(500)).await;
     while events.try_recv().is_ok() {}
+    let server = sound_server();
+    let server0 = server.as_deref().map(cpu_time_of).transpose()?;
     let (cpu0, t0) = (cpu_time()?, Instant::now());
     let until = t0 + Duration::from_secs(10);
     let mut blocks = 0;
@@ -81,6 +95,10 @@ async fn listening_idle() -> Res {
         }
     }
     let (cpu, wall) = (cpu_time()? - cpu0, t0.elapsed());
+    let server_cpu = match (&server, server0) {
+        (Some(pid), Some(before)) => Some(cpu_time_of(pid)? - before),
+        _ => None,
+    };
     tokio::task::spawn_blocking(move || capture.stop()).await?;
     println!(
         "voice-bench cpu-listening-idle {:.2} % of one core ({} ms CPU over {:.1} s, {blocks} blocks from the default microphone)",
@@ -88,6 +106,16 @@ async fn listening_idle() -> Res {
         cpu.as_millis(),
         wall.as_secs_f64(),
     );
+    // The server converts the source to the 16 kHz mono the capture asks for: its share, for
+    // information (it also runs the virtual devices, and serves whoever else is recording).
+    if let Some(server_cpu) = server_cpu {
+        println!(
+            "voice-bench sound-server-cpu-while-listening {:.2} % of one core ({} ms over the same {:.1} s)",
+            server_cpu.as_secs_f64() * 100.0 / wall.as_secs_f64(),
+            server_cpu.as_millis(),
+            wall.as_secs_f64(),
+        );
+    }
     Ok(())
 }
 

@@ -3,8 +3,13 @@
 //! whatever the device delivers (any sample format, rate and channel count) into 16 kHz mono
 //! blocks with a loudness level for the meter.
 //!
-//! The cpal stream lives on a thread of its own (it is not `Send` on every OS); the device's
-//! callback only converts and hands samples over, the thread resamples and measures.
+//! The stream lives on a thread of its own (a cpal stream is not `Send` on every OS); the
+//! device's callback only converts and hands samples over, the thread resamples and measures.
+//! On Linux, recording goes through the sound server's client library when a server answers
+//! ([`pulse`]); cpal's Linux paths cost too much CPU while listening idle.
+
+#[cfg(target_os = "linux")]
+mod pulse;
 
 use std::sync::mpsc as std_mpsc;
 use std::thread::JoinHandle;
@@ -53,26 +58,12 @@ fn describe(device: &cpal::Device, default: Option<&cpal::DeviceId>) -> Option<A
     Some(AudioDevice { is_default: Some(&id) == default, id: id.to_string(), name })
 }
 
-/// The input device with this id, or the system default.
-///
-/// On Linux the system default is opened through ALSA's `default` device, which PipeWire and
-/// PulseAudio serve through their ALSA plugin: it honours a period size, so listening wakes up
-/// every [`CAPTURE_BLOCK_MS`] instead of at every packet the sound server sends — the pure-Rust
-/// PulseAudio client under cpal zeroes a 1 MiB buffer per packet, which made idle listening
-/// cost ~5 % of a core. Named devices (picked in settings) go through the PulseAudio host,
-/// which lists and opens them by their real names.
+/// The input device with this id, or the system default, through cpal.
 fn input_device(id: Option<&str>) -> Result<cpal::Device, VoiceError> {
+    let host = cpal::default_host();
     match id {
-        None => {
-            #[cfg(target_os = "linux")]
-            if let Ok(alsa) = cpal::host_from_id(cpal::HostId::Alsa)
-                && let Some(device) = alsa.default_input_device()
-            {
-                return Ok(device);
-            }
-            cpal::default_host().default_input_device().ok_or(VoiceError::NoInputDevice)
-        }
-        Some(id) => device_by_id(&cpal::default_host(), id),
+        None => host.default_input_device().ok_or(VoiceError::NoInputDevice),
+        Some(id) => device_by_id(&host, id),
     }
 }
 
@@ -176,7 +167,7 @@ fn run(
 ) {
     let (raw_tx, raw_rx) = std_mpsc::channel::<Raw>();
     let opened = open(device, raw_tx);
-    let (stream, rate, channels) = match opened {
+    let (_stream, rate, channels) = match opened {
         Ok((stream, name, rate, channels)) => {
             let _ = ready.send(Ok((name, rate, channels)));
             (stream, rate, channels)
@@ -232,10 +223,40 @@ fn run(
             Err(std_mpsc::RecvTimeoutError::Disconnected) => break,
         }
     }
-    drop(stream);
 }
 
+/// An open recording; dropping it closes the device.
+enum Stream {
+    Cpal {
+        _stream: cpal::Stream,
+    },
+    #[cfg(target_os = "linux")]
+    Pulse {
+        _reader: pulse::Reader,
+    },
+}
+
+/// Open the device: the stream, the device's name, rate and channel count.
 fn open(
+    device: Option<&str>,
+    raw: std_mpsc::Sender<Raw>,
+) -> Result<(Stream, String, u32, u16), VoiceError> {
+    #[cfg(target_os = "linux")]
+    if pulse::handles(device)
+        && let pulse::Opened::Reading(reader, name) = pulse::open(device, raw.clone())?
+    {
+        return Ok((Stream::Pulse { _reader: reader }, name, super::audio::SPEECH_RATE, 1));
+    }
+    // A device that is not there when opening is missing, not unplugged.
+    let (stream, name, rate, channels) = open_cpal(device, raw).map_err(|e| match (e, device) {
+        (VoiceError::DeviceUnplugged, None) => VoiceError::NoInputDevice,
+        (VoiceError::DeviceUnplugged, Some(id)) => VoiceError::DeviceNotFound { id: id.to_owned() },
+        (e, _) => e,
+    })?;
+    Ok((Stream::Cpal { _stream: stream }, name, rate, channels))
+}
+
+fn open_cpal(
     device: Option<&str>,
     raw: std_mpsc::Sender<Raw>,
 ) -> Result<(cpal::Stream, String, u32, u16), VoiceError> {
