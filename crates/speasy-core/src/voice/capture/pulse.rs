@@ -30,6 +30,9 @@ use super::{CAPTURE_BLOCK_MS, Raw};
 use crate::voice::VoiceError;
 use crate::voice::audio::SPEECH_RATE;
 
+/// Bytes per sample of the stream (32-bit float).
+const SAMPLE: usize = size_of::<f32>();
+
 /// The prefix of cpal's PulseAudio device ids, which the settings pickers store.
 const ID_PREFIX: &str = "pulseaudio:";
 
@@ -79,17 +82,16 @@ pub(super) fn open(id: Option<&str>, raw: std_mpsc::Sender<Raw>) -> Result<Opene
     let stop = Arc::new(AtomicBool::new(false));
     let (ready_tx, ready_rx) = std_mpsc::channel::<Result<(), PAErr>>();
     let thread = {
-        let (stop, source) = (stop.clone(), source.clone());
+        let (stop, source, id) = (stop.clone(), source.clone(), id.map(str::to_owned));
         std::thread::Builder::new()
             .name("speasy-mic".into())
-            .spawn(move || {
-                let fail = |e| VoiceError::from_pulse(e, source.as_deref());
-                match record(source.as_deref(), &stop, &ready_tx, &raw) {
-                    // Before the stream was up: `open` reports it.
-                    Err((e, false)) => drop(ready_tx.send(Err(e))),
-                    Err((e, true)) => drop(raw.send(Raw::Error(fail(e)))),
-                    Ok(()) => {}
+            .spawn(move || match record(source.as_deref(), &stop, &ready_tx, &raw) {
+                // Before the stream was up: `open` reports it.
+                Err((e, false)) => drop(ready_tx.send(Err(e))),
+                Err((e, true)) => {
+                    drop(raw.send(Raw::Error(VoiceError::from_pulse(e, id.as_deref()))))
                 }
+                Ok(()) => {}
             })
             .map_err(|e| VoiceError::Device {
                 message: format!("could not start the microphone thread: {e}"),
@@ -128,14 +130,12 @@ fn record(
     if context.connect(None, ContextFlags::NOAUTOSPAWN, None).is_err() {
         return Err(early(context.errno()));
     }
-    loop {
-        turn(&mut mainloop).map_err(early)?;
-        match context.get_state() {
-            ContextState::Ready => break,
-            ContextState::Failed | ContextState::Terminated => return Err(early(context.errno())),
-            _ => {}
-        }
-    }
+    until_ready(&mut mainloop, &context, || match context.get_state() {
+        ContextState::Ready => Some(true),
+        ContextState::Failed | ContextState::Terminated => Some(false),
+        _ => None,
+    })
+    .map_err(early)?;
 
     let spec = Spec { format: Format::FLOAT32NE, channels: 1, rate: SPEECH_RATE };
     let block = (SPEECH_RATE * CAPTURE_BLOCK_MS / 1000) as usize;
@@ -146,7 +146,7 @@ fn record(
         tlength: u32::MAX,
         prebuf: u32::MAX,
         minreq: u32::MAX,
-        fragsize: u32::try_from(block * size_of::<f32>()).unwrap_or(u32::MAX),
+        fragsize: u32::try_from(block * SAMPLE).unwrap_or(u32::MAX),
     };
     let mut stream = Stream::new(&mut context, "Microphone", &spec, None)
         .ok_or((PAErr::from(Code::Invalid), false))?;
@@ -157,14 +157,12 @@ fn record(
     if stream.connect_record(source, Some(&attr), flags).is_err() {
         return Err(early(context.errno()));
     }
-    loop {
-        turn(&mut mainloop).map_err(early)?;
-        match stream.get_state() {
-            StreamState::Ready => break,
-            StreamState::Failed | StreamState::Terminated => return Err(early(context.errno())),
-            _ => {}
-        }
-    }
+    until_ready(&mut mainloop, &context, || match stream.get_state() {
+        StreamState::Ready => Some(true),
+        StreamState::Failed | StreamState::Terminated => Some(false),
+        _ => None,
+    })
+    .map_err(early)?;
     if ready.send(Ok(())).is_err() {
         return Ok(());
     }
@@ -181,9 +179,11 @@ fn record(
             match peeked {
                 PeekResult::Empty => break,
                 // A gap the server reports (after an overrun): silence keeps the timeline.
-                PeekResult::Hole(bytes) => pending.resize(pending.len() + bytes / 4, 0.0),
+                PeekResult::Hole(bytes) => pending.resize(pending.len() + bytes / SAMPLE, 0.0),
                 PeekResult::Data(bytes) => pending.extend(
-                    bytes.chunks_exact(4).map(|b| f32::from_ne_bytes([b[0], b[1], b[2], b[3]])),
+                    bytes
+                        .chunks_exact(SAMPLE)
+                        .map(|b| f32::from_ne_bytes([b[0], b[1], b[2], b[3]])),
                 ),
             }
             if stream.discard().is_err() {
@@ -210,6 +210,23 @@ fn turn(mainloop: &mut Mainloop) -> Result<(), PAErr> {
         .and_then(|_| mainloop.dispatch());
     // The loop's own failures carry no reason worth more than "internal".
     turned.map(drop).map_err(|_| PAErr::from(Code::Internal))
+}
+
+/// Turn the loop until `state` says ready (`Some(true)`) or failed (`Some(false)`, with the
+/// context's reason).
+fn until_ready(
+    mainloop: &mut Mainloop,
+    context: &Context,
+    state: impl Fn() -> Option<bool>,
+) -> Result<(), PAErr> {
+    loop {
+        turn(mainloop)?;
+        match state() {
+            Some(true) => return Ok(()),
+            Some(false) => return Err(context.errno()),
+            None => {}
+        }
+    }
 }
 
 /// The error's code (`pa_context_errno` gives it positive, `PAErr` conversions expect it negated).
