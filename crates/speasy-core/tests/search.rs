@@ -99,6 +99,54 @@ fn replacing_an_item_reindexes_it() {
     assert_eq!(s.search("coffee", 10).unwrap().len(), 1);
 }
 
+/// The index keeps no copy of the text (migration 0006): removing a row from it needs the exact
+/// text it indexed, so every kind of change is followed by FTS5's own consistency check.
+#[test]
+fn the_index_matches_the_messages_through_every_kind_of_change() {
+    let (_d, s) = open_temp();
+    let t = thread(&s, None, 1_000);
+    let question = item(
+        &s,
+        &t.id,
+        json!({"type": "user_message", "attachments": [], "inference_options": {},
+               "content": [{"type": "input_text", "text": "Which moons have tides?"},
+                           {"type": "input_tag", "id": "p", "text": "astronomy", "data": {}}]}),
+    );
+    let mut answer = assistant(&s, &t.id, "Io has tides raised by Jupiter.");
+    let mut card = widget(&s, &t.id, "Save fact: likes tea?");
+    s.add_thread_items(&t.id, &[question.clone(), answer.clone(), card.clone()]).unwrap();
+    s.integrity_check().unwrap();
+    assert_eq!(s.search("astronomy", 10).unwrap().len(), 1, "tags are indexed too");
+
+    // Replaced: the old words leave the index, the new ones enter it.
+    answer.fields.insert(
+        "content".into(),
+        json!([{"type": "output_text", "text": "Europa flexes under Jupiter.", "annotations": []}]),
+    );
+    s.save_item(&t.id, &answer).unwrap();
+    card.fields.insert("copy_text".into(), json!(""));
+    s.save_item(&t.id, &card).unwrap();
+    s.integrity_check().unwrap();
+    assert!(s.search("io", 10).unwrap().is_empty());
+    assert!(s.search("tea", 10).unwrap().is_empty());
+    let hits = s.search("europa", 10).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert!(hits[0].snippet.contains(&format!("{HIGHLIGHT_START}Europa{HIGHLIGHT_END}")));
+
+    // Deleted one by one, after a point (retry), and with the whole thread.
+    s.delete_thread_item(&t.id, &question.id).unwrap();
+    s.integrity_check().unwrap();
+    assert!(s.search("moons", 10).unwrap().is_empty());
+    let later = assistant(&s, &t.id, "Ganymede is the largest moon.");
+    s.add_thread_item(&t.id, &later).unwrap();
+    s.delete_items_after(&t.id, &answer.id).unwrap();
+    s.integrity_check().unwrap();
+    assert!(s.search("ganymede", 10).unwrap().is_empty());
+    s.delete_thread(&t.id).unwrap();
+    s.integrity_check().unwrap();
+    assert!(s.search("europa", 10).unwrap().is_empty());
+}
+
 #[test]
 fn any_user_input_searches_without_error() {
     let (_d, s) = open_temp();

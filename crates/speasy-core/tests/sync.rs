@@ -604,6 +604,8 @@ fn pulled_items_are_searchable_and_edits_and_deletes_reindex_them() {
         for table in SyncTable::ORDER {
             y.apply_pulled(table, &as_pulled(s, table, seq)).unwrap();
         }
+        // The index holds no copy of the text: FTS5 checks it against the rows.
+        y.integrity_check().unwrap();
     };
     let hits =
         |q: &str| y.search(q, 10).unwrap().into_iter().map(|h| h.item_id).collect::<Vec<_>>();
@@ -617,6 +619,16 @@ fn pulled_items_are_searchable_and_edits_and_deletes_reindex_them() {
     pull(&x, &mut seq);
     assert!(hits("align").is_empty(), "the old text left the index");
     assert_eq!(hits("gravity"), [answer.id.as_str()]);
+
+    // A later local edit wins over an older pulled one, and the index keeps the local text.
+    let theirs = assistant(&x, &t.id, "tides follow the lunar day");
+    x.save_item(&t.id, &ThreadItem { id: answer.id.clone(), ..theirs }).unwrap();
+    std::thread::sleep(Duration::from_millis(5)); // y's stamp is the later one
+    let ours = assistant(&y, &t.id, "orbital resonance explains it");
+    y.save_item(&t.id, &ThreadItem { id: answer.id.clone(), ..ours }).unwrap();
+    pull(&x, &mut seq);
+    assert!(hits("lunar").is_empty(), "the older pulled text lost");
+    assert_eq!(hits("resonance"), [answer.id.as_str()]);
 
     x.delete_thread_item(&t.id, &question.id).unwrap();
     pull(&x, &mut seq);

@@ -28,6 +28,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0003_thread_meta_hlc.sql"),
     migration!("0004_sync_outbox.sql"),
     migration!("0005_fts_batch.sql"),
+    migration!("0006_fts_external.sql"),
 ];
 
 /// The schema version this build writes.
@@ -39,11 +40,14 @@ pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("PRAGMA user_version", [], |r| r.get(0))
 }
 
-/// Apply every migration past the database's version. Returns the versions applied.
+/// Register the SQL functions the schema calls (its views and triggers need them on every
+/// connection that writes), then apply every migration past the database's version. Returns the
+/// versions applied.
 pub(crate) fn migrate(
     conn: &mut Connection,
     path: &std::path::Path,
 ) -> Result<Vec<&'static str>, StoreError> {
+    super::search::register_functions(conn).map_err(|e| super::map_sqlite(path, e))?;
     let current = user_version(conn).map_err(|e| super::map_sqlite(path, e))?;
     let latest = latest_version();
     if current > latest {
@@ -123,6 +127,71 @@ mod tests {
             .query_row("SELECT meta_hlc FROM threads WHERE id = 'u'", [], |r| r.get(0))
             .unwrap();
         assert!(meta.starts_with("000000000007000"), "{meta}");
+    }
+
+    /// 0006 moves the item index to external content: what a version-5 store had indexed is
+    /// indexed again from the items themselves, and hidden or deleted items stay out.
+    #[test]
+    fn the_search_index_is_rebuilt_from_the_items() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.db");
+        let mut conn = Connection::open(&path).unwrap();
+        for m in &MIGRATIONS[..5] {
+            conn.execute_batch(m.sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 5).unwrap();
+        let dev = "0".repeat(32);
+        let hlc = format!("000000000001000-00000-{dev}");
+        conn.execute(
+            "INSERT INTO threads (id, title_hlc, pinned_hlc, archived_hlc, created_at, updated_at, origin_device)
+             VALUES ('t', ?1, ?1, ?1, 1, 1, ?2)",
+            [&hlc, &dev],
+        )
+        .unwrap();
+        let items = [
+            (
+                "a",
+                "user_message",
+                r#"{"content":[{"type":"input_text","text":"walrus tusks"}]}"#,
+                0,
+                0,
+            ),
+            (
+                "b",
+                "assistant_message",
+                r#"{"content":[{"type":"output_text","text":"ivory"}]}"#,
+                0,
+                0,
+            ),
+            ("c", "widget", r#"{"copy_text":"walrus card"}"#, 1, 0),
+            ("d", "assistant_message", r#"{"type":"assistant_message"}"#, 0, 1),
+        ];
+        for (i, (id, kind, data, hidden, deleted)) in items.into_iter().enumerate() {
+            conn.execute(
+                "INSERT INTO thread_items (id, thread_id, type, created_at, ord, hidden, data,
+                     data_hlc, deleted, origin_device)
+                 VALUES (?1, 't', ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8)",
+                rusqlite::params![id, kind, i.to_string(), hidden, data, hlc, deleted, dev],
+            )
+            .unwrap();
+        }
+        assert_eq!(migrate(&mut conn, &path).unwrap(), ["0006_fts_external.sql"]);
+        let found = |q: &str| -> Vec<String> {
+            let mut st = conn
+                .prepare(
+                    "SELECT i.id FROM item_fts JOIN thread_items i ON i.rowid = item_fts.rowid
+                      WHERE item_fts MATCH ?1 ORDER BY i.id",
+                )
+                .unwrap();
+            st.query_map([q], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+        };
+        assert_eq!(found("walrus"), ["a"], "the hidden widget stays out");
+        assert_eq!(found("ivory"), ["b"]);
+        let docs: i64 =
+            conn.query_row("SELECT count(*) FROM item_fts_docsize", [], |r| r.get(0)).unwrap();
+        assert_eq!(docs, 2);
+        conn.execute("INSERT INTO item_fts (item_fts, rank) VALUES ('integrity-check', 1)", [])
+            .unwrap();
     }
 
     #[test]

@@ -39,7 +39,7 @@ pub use settings::{
     DEFAULT_API_PORT, ELEVENLABS_SECRET, Settings, SettingsPatch, SpeechService, Theme,
     VoiceSettings,
 };
-pub use sync::{Applied, Linked, OutboxCounts, OutboxRow, SyncTable};
+pub use sync::{Applied, Linked, OutboxCounts, OutboxRow, PulledPage, SyncTable};
 pub use threads::{ItemQuery, ThreadSummary};
 
 /// The database file name inside the data dir.
@@ -310,14 +310,27 @@ impl Store {
         self.read(|c| Ok(migrations::user_version(c)?))
     }
 
-    /// Full `PRAGMA integrity_check`. Slow on big files: for diagnostics, not for every start.
+    /// Full `PRAGMA integrity_check`, then FTS5's check that each search index matches the
+    /// rows it indexes. Slow on big files: for diagnostics, not for every start.
     pub fn integrity_check(&self) -> Result<(), StoreError> {
         let problems: Vec<String> = self.read(|c| {
             let mut st = c.prepare("PRAGMA integrity_check")?;
             let rows = st.query_map([], |r| r.get::<_, String>(0))?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            let mut problems = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+            if problems.len() == 1 && problems[0] == "ok" {
+                problems.clear();
+                for index in ["item_fts", "fact_fts"] {
+                    let check = format!(
+                        "INSERT INTO {index} ({index}, rank) VALUES ('integrity-check', 1)"
+                    );
+                    if let Err(e) = c.execute(&check, []) {
+                        problems.push(format!("search index {index}: {e}"));
+                    }
+                }
+            }
+            Ok(problems)
         })?;
-        if problems.len() == 1 && problems[0] == "ok" {
+        if problems.is_empty() {
             Ok(())
         } else {
             Err(StoreError::Corrupt { path: self.path.clone(), detail: problems.join("; ") })

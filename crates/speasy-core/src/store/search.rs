@@ -120,9 +120,112 @@ impl Store {
     }
 }
 
+/// The SQL function `search_text(type, data)`: what search indexes of a thread item (the
+/// text people read: a user message's input text and tags, an assistant message's output text,
+/// a widget's `copy_text`; parts joined by newlines), or NULL. The view `item_search_text`
+/// (migration 0006) calls it; `migrations::migrate` registers it on the connection first.
+pub(super) fn register_functions(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "search_text",
+        2,
+        FunctionFlags::SQLITE_UTF8
+            | FunctionFlags::SQLITE_DETERMINISTIC
+            | FunctionFlags::SQLITE_INNOCUOUS,
+        |ctx| {
+            let kind = ctx.get_raw(0).as_str_or_null().ok().flatten();
+            let data = ctx.get_raw(1).as_str_or_null().ok().flatten();
+            Ok(match (kind, data) {
+                (Some(kind), Some(data)) => item_text(kind, data),
+                _ => None,
+            })
+        },
+    )
+}
+
+/// The searchable text of an item of type `kind` whose JSON is `data`; `None` when it has none
+/// (or its JSON does not parse).
+fn item_text(kind: &str, data: &str) -> Option<String> {
+    use std::borrow::Cow;
+
+    /// A JSON value read as text when it is a string, and skipped otherwise.
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Text<'a> {
+        Str(#[serde(borrow)] Cow<'a, str>),
+        Other(serde::de::IgnoredAny),
+    }
+    impl<'a> Text<'a> {
+        fn into_str(self) -> Option<Cow<'a, str>> {
+            match self {
+                Text::Str(s) => Some(s),
+                Text::Other(_) => None,
+            }
+        }
+    }
+    #[derive(Deserialize)]
+    struct Part<'a> {
+        #[serde(rename = "type", borrow)]
+        kind: Option<Text<'a>>,
+        #[serde(borrow)]
+        text: Option<Text<'a>>,
+    }
+    #[derive(Deserialize)]
+    struct Item<'a> {
+        #[serde(borrow)]
+        copy_text: Option<Text<'a>>,
+        #[serde(default, borrow)]
+        content: Option<Vec<Part<'a>>>,
+    }
+
+    let parts: &[&str] = match kind {
+        "widget" => &[],
+        "user_message" => &["input_text", "input_tag"],
+        "assistant_message" => &["output_text"],
+        _ => return None,
+    };
+    let item: Item<'_> = serde_json::from_str(data).ok()?;
+    let text = if kind == "widget" {
+        item.copy_text?.into_str()?.into_owned()
+    } else {
+        let texts: Vec<Cow<'_, str>> = item
+            .content?
+            .into_iter()
+            .filter(|p| {
+                p.kind.as_ref().is_some_and(|k| matches!(k, Text::Str(k) if parts.contains(&&**k)))
+            })
+            .filter_map(|p| p.text?.into_str())
+            .collect();
+        texts.join("\n")
+    };
+    (!text.is_empty()).then_some(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn item_text_is_what_people_read() {
+        let user = r#"{"type":"user_message","content":[{"type":"input_text","text":"hello"},
+                      {"type":"input_tag","text":"@tides","id":"t"},{"type":"image","text":"no"}]}"#;
+        assert_eq!(item_text("user_message", user).as_deref(), Some("hello\n@tides"));
+        let answer = r#"{"content":[{"type":"output_text","text":"a","annotations":[]},
+                        {"type":"output_text","text":7},{"type":"output_text","text":"b"}]}"#;
+        assert_eq!(item_text("assistant_message", answer).as_deref(), Some("a\nb"));
+        assert_eq!(item_text("assistant_message", r#"{"content":[]}"#), None);
+        assert_eq!(item_text("assistant_message", r#"{"content":"x"}"#), None);
+        assert_eq!(
+            item_text("widget", r#"{"copy_text":"Saved: tea"}"#).as_deref(),
+            Some("Saved: tea")
+        );
+        assert_eq!(item_text("widget", r#"{"widget":{}}"#), None);
+        assert_eq!(
+            item_text("client_tool_call", r#"{"content":[{"type":"output_text","text":"x"}]}"#),
+            None
+        );
+        assert_eq!(item_text("user_message", "not json"), None);
+    }
 
     #[test]
     fn queries_are_quoted_words() {

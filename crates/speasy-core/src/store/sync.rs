@@ -166,6 +166,64 @@ impl SyncTable {
         }
     }
 
+    /// The server columns [`Self::merge_sql`] reads, in the order a [`PulledPage`] holds them.
+    fn merge_columns(self) -> &'static [&'static str] {
+        match self {
+            Self::Threads => &[
+                "id",
+                "user_id",
+                "title",
+                "title_hlc",
+                "pinned",
+                "pinned_hlc",
+                "archived",
+                "archived_hlc",
+                "persona_id",
+                "status",
+                "metadata",
+                "meta_hlc",
+                "created_at",
+                "updated_at",
+                "deleted",
+                "deleted_hlc",
+                "origin_device",
+                "server_seq",
+            ],
+            Self::ThreadItems => &[
+                "id",
+                "thread_id",
+                "user_id",
+                "type",
+                "created_at",
+                "ord",
+                "hidden",
+                "data",
+                "data_hlc",
+                "deleted",
+                "deleted_hlc",
+                "origin_device",
+                "server_seq",
+            ],
+            Self::Facts => &[
+                "id",
+                "user_id",
+                "text",
+                "text_hlc",
+                "status",
+                "status_hlc",
+                "source_thread_id",
+                "source_item_id",
+                "persona_id",
+                "created_at",
+                "updated_at",
+                "deleted",
+                "deleted_hlc",
+                "origin_device",
+                "server_seq",
+            ],
+        }
+    }
+
     /// The HLC stamps of a row, the newest of which feeds the clock's receive rule.
     fn stamp_columns(self) -> &'static [&'static str] {
         match self {
@@ -495,11 +553,17 @@ impl Store {
     }
 
     /// Merge a pulled page (a JSON array of server rows in `server_seq` order) and move the
-    /// cursor to its last row, in one transaction: a crash either keeps both or neither, and
-    /// pulling the page again merges to the same rows.
+    /// cursor to its last row, in one transaction. [`PulledPage::parse`] then
+    /// [`Store::apply_page`].
     pub fn apply_pulled(&self, table: SyncTable, page: &str) -> Result<Applied, StoreError> {
-        let rows: Vec<PulledRow<'_>> = serde_json::from_str(page)?;
-        let summary = PageSummary::of(table, &rows)?;
+        self.apply_page(&PulledPage::parse(table, page)?)
+    }
+
+    /// Merge a parsed page and move the cursor to its last row, in one transaction: a crash
+    /// either keeps both or neither, and applying the page again merges to the same rows.
+    pub fn apply_page(&self, page: &PulledPage) -> Result<Applied, StoreError> {
+        let table = page.table;
+        let summary = &page.summary;
         self.write(|w| {
             if table == SyncTable::ThreadItems {
                 let mut known = w.tx.prepare_cached("SELECT 1 FROM threads WHERE id = ?1")?;
@@ -513,42 +577,54 @@ impl Store {
                     return Ok(Applied::MissingThreads(missing));
                 }
             }
+            // Items are indexed for search by the page (migrations 0005 and 0006).
             let batch_fts = table == SyncTable::ThreadItems;
+            let ids = if batch_fts { serde_json::to_string(&summary.ids)? } else { String::new() };
             if batch_fts {
+                // The item triggers leave the index to this page (migration 0005). The index
+                // keeps no copy of the text (migration 0006), so what the page's rows had
+                // indexed is taken out while they still hold it.
                 set_state(&w.tx, FTS_BATCH, "1")?;
+                w.tx.prepare_cached(
+                    "INSERT INTO item_fts (item_fts, rowid, text)
+                     SELECT 'delete', item_rowid, text FROM item_search_text
+                      WHERE item_rowid IN (SELECT rowid FROM thread_items
+                                            WHERE id IN (SELECT value FROM json_each(?1)))",
+                )?
+                .execute([&ids])?;
             }
             without_capture(w, |w| {
                 let mut merge = w.tx.prepare_cached(table.merge_sql())?;
-                // The statement names the columns it reads; bind each from the row by name.
-                let names: Vec<String> = (1..=merge.parameter_count())
+                // Each of the statement's parameters, by name, as a column of the parsed rows.
+                let columns = table.merge_columns();
+                let order = (1..=merge.parameter_count())
                     .map(|i| {
                         let name = merge.parameter_name(i).unwrap_or_default();
-                        name.trim_start_matches(':').to_owned()
+                        let name = name.trim_start_matches(':');
+                        columns.iter().position(|c| *c == name).ok_or_else(|| {
+                            StoreError::Invalid(format!(
+                                "the merge of {} reads {name}",
+                                table.name()
+                            ))
+                        })
                     })
-                    .collect();
-                for row in &rows {
-                    for (i, name) in names.iter().enumerate() {
-                        merge.raw_bind_parameter(i + 1, row.sql(name)?)?;
+                    .collect::<Result<Vec<_>, _>>()?;
+                for row in &page.rows {
+                    for (i, &column) in order.iter().enumerate() {
+                        merge.raw_bind_parameter(i + 1, &row[column])?;
                     }
                     merge.raw_execute()?;
                 }
                 Ok(())
             })?;
             if batch_fts {
-                // The item triggers left the index alone (migration 0005): index the page in
-                // one statement each way, as those triggers would have row by row.
-                let ids = serde_json::to_string(&summary.ids)?;
-                w.tx.prepare_cached(
-                    "DELETE FROM item_fts WHERE rowid IN
-                       (SELECT rowid FROM thread_items WHERE id IN (SELECT value FROM json_each(?1)))",
-                )?
-                .execute([&ids])?;
+                // Index the page's rows as they are now, in one statement, as the item triggers
+                // would have row by row.
                 w.tx.prepare_cached(
                     "INSERT INTO item_fts (rowid, text)
                      SELECT item_rowid, text FROM item_search_text
                       WHERE item_rowid IN (SELECT rowid FROM thread_items
-                                            WHERE id IN (SELECT value FROM json_each(?1)))
-                        AND text IS NOT NULL AND text <> ''",
+                                            WHERE id IN (SELECT value FROM json_each(?1)))",
                 )?
                 .execute([&ids])?;
                 clear_state(&w.tx, FTS_BATCH)?;
@@ -560,8 +636,45 @@ impl Store {
                 get_state(&w.tx, &table.cursor_key())?.and_then(|v| v.parse().ok()).unwrap_or(0),
             );
             set_state(&w.tx, &table.cursor_key(), &cursor.to_string())?;
-            Ok(Applied::Page { rows: rows.len(), cursor })
+            Ok(Applied::Page { rows: page.rows.len(), cursor })
         })
+    }
+}
+
+/// A pulled page, parsed and bound-ready: the work that needs no database, done before the
+/// write lock is taken (the sync engine does it while the previous page merges).
+#[derive(Debug)]
+pub struct PulledPage {
+    table: SyncTable,
+    /// Each row's values as SQLite takes them, in [`SyncTable::merge_columns`] order.
+    rows: Vec<Vec<Value>>,
+    summary: PageSummary,
+}
+
+impl PulledPage {
+    /// Parse a page (a JSON array of server rows in `server_seq` order).
+    pub fn parse(table: SyncTable, page: &str) -> Result<Self, StoreError> {
+        let raw: Vec<PulledRow<'_>> = serde_json::from_str(page)?;
+        let summary = PageSummary::of(table, &raw)?;
+        let columns = table.merge_columns();
+        let rows = raw
+            .iter()
+            .map(|row| columns.iter().map(|c| row.sql(c)).collect::<Result<Vec<_>, _>>())
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self { table, rows, summary })
+    }
+
+    pub fn table(&self) -> SyncTable {
+        self.table
+    }
+
+    /// How many rows the page holds.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
     }
 }
 
@@ -596,6 +709,7 @@ impl PulledRow<'_> {
 
 /// What a page says before it is merged: its rows' ids, its last `server_seq`, its newest stamp
 /// and, for items, the threads they belong to.
+#[derive(Debug)]
 struct PageSummary {
     /// The rows' ids, in page order.
     ids: Vec<String>,

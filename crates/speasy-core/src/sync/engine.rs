@@ -32,7 +32,7 @@ use super::rest::{Failure, Page, Rest};
 use super::{Project, SyncError};
 use crate::clock::now_ms;
 use crate::secrets::SecretStore;
-use crate::store::{Applied, Linked, OutboxRow, Store, SyncTable};
+use crate::store::{Applied, Linked, OutboxRow, PulledPage, Store, SyncTable};
 
 /// A clock difference smaller than this is left alone.
 const CLOCK_TOLERANCE_MS: i64 = 2_000;
@@ -429,23 +429,20 @@ impl Syncer {
         Ok(())
     }
 
-    /// Pull `table` until an empty page. The next page is fetched while the current one is
-    /// merged (the network and SQLite overlap); the cursor still moves only with a merge.
+    /// Pull `table` until an empty page. The next page is fetched and parsed while the current
+    /// one is merged (the network, JSON and SQLite overlap); the cursor still moves only with a
+    /// merge.
     async fn pull_table(&self, table: SyncTable, report: &mut SyncReport) -> Result<(), SyncError> {
         let mut waited_for_threads = false;
         let cursor = self.store.sync_cursor(table)?;
         // A table's first pull asks for the total, for the progress bar.
-        let mut page = self.fetch_page(table, cursor, cursor == 0).await?;
-        let total = page.total;
+        let (mut page, total) = self.next_page(table, cursor, cursor == 0).await?;
         let mut done = 0;
         loop {
-            if page.rows == 0 {
-                return Ok(());
-            }
+            let Some((parsed, last)) = page else { return Ok(()) };
             let store = Arc::clone(&self.store);
-            let text = page.text;
-            let apply = tokio::task::spawn_blocking(move || store.apply_pulled(table, &text));
-            let (applied, next) = tokio::join!(apply, self.fetch_page(table, page.last, false));
+            let apply = tokio::task::spawn_blocking(move || store.apply_page(&parsed));
+            let (applied, next) = tokio::join!(apply, self.next_page(table, last, false));
             let applied = applied
                 .map_err(|e| SyncError::BadResponse(format!("applying a page failed: {e}")))??;
             match applied {
@@ -454,13 +451,14 @@ impl Syncer {
                     done += rows as u64;
                     self.progress.send_replace(Some(SyncProgress::Pull { table, done, total }));
                     waited_for_threads = false;
-                    page = next?;
+                    page = next?.0;
                 }
                 Applied::MissingThreads(ids) if !waited_for_threads => {
                     tracing::debug!(missing = ids.len(), "items ahead of their threads");
                     Box::pin(self.pull_table(SyncTable::Threads, report)).await?;
                     waited_for_threads = true;
-                    page = self.fetch_page(table, self.store.sync_cursor(table)?, false).await?;
+                    let cursor = self.store.sync_cursor(table)?;
+                    page = self.next_page(table, cursor, false).await?.0;
                 }
                 Applied::MissingThreads(ids) => {
                     return Err(SyncError::BadResponse(format!(
@@ -470,6 +468,26 @@ impl Syncer {
                 }
             }
         }
+    }
+
+    /// The page of `table` after `after`, parsed off the async threads, with its last
+    /// `server_seq`; `None` when it is empty. Also the total, when `count` asked for it.
+    async fn next_page(
+        &self,
+        table: SyncTable,
+        after: i64,
+        count: bool,
+    ) -> Result<(Option<(PulledPage, i64)>, Option<u64>), SyncError> {
+        let page = self.fetch_page(table, after, count).await?;
+        if page.rows == 0 {
+            return Ok((None, page.total));
+        }
+        let (text, last) = (page.text, page.last);
+        let parsed =
+            tokio::task::spawn_blocking(move || PulledPage::parse(table, &text))
+                .await
+                .map_err(|e| SyncError::BadResponse(format!("reading a page failed: {e}")))??;
+        Ok((Some((parsed, last)), page.total))
     }
 
     async fn fetch_page(
