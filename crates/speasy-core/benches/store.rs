@@ -124,6 +124,7 @@ fn insert_api(store: &Store, rows: &[(ThreadMetadata, Vec<ThreadItem>)]) {
 fn insert_raw(path: &Path, rows: &[(ThreadMetadata, Vec<ThreadItem>)]) {
     drop(Store::open(path).expect("schema"));
     let mut conn = rusqlite::Connection::open(path).expect("open");
+    speasy_core::store::register_functions(&conn).expect("the schema's functions");
     conn.execute_batch(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     )

@@ -34,7 +34,9 @@ use crate::error::StoreError;
 pub use facts::{Fact, FactStatus, NewFact};
 pub use migrations::{MIGRATIONS, Migration, latest_version};
 pub use personas::{DEFAULT_PERSONA_ID, Persona, PersonaInput};
-pub use search::{HIGHLIGHT_END, HIGHLIGHT_START, RANK_WINDOW, SearchHit, fts_query};
+pub use search::{
+    HIGHLIGHT_END, HIGHLIGHT_START, RANK_WINDOW, SearchHit, fts_query, register_functions,
+};
 pub use settings::{
     DEFAULT_API_PORT, ELEVENLABS_SECRET, Settings, SettingsPatch, SpeechService, Theme,
     VoiceSettings,

@@ -123,8 +123,9 @@ impl Store {
 /// The SQL function `search_text(type, data)`: what search indexes of a thread item (the
 /// text people read: a user message's input text and tags, an assistant message's output text,
 /// a widget's `copy_text`; parts joined by newlines), or NULL. The view `item_search_text`
-/// (migration 0006) calls it; `migrations::migrate` registers it on the connection first.
-pub(super) fn register_functions(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+/// (migration 0006) calls it; `migrations::migrate` registers it on the connection first. A
+/// tool that opens `speasy.db` with its own connection registers it too, to change items.
+pub fn register_functions(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
     use rusqlite::functions::FunctionFlags;
     conn.create_scalar_function(
         "search_text",
