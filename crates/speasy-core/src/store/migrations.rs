@@ -96,15 +96,21 @@ mod tests {
         }
     }
 
-    #[test]
-    fn threads_from_before_meta_hlc_take_their_newest_stamp() {
+    /// A database left at `version` by an older build (its directory, path and connection).
+    fn at_version(version: usize) -> (tempfile::TempDir, std::path::PathBuf, Connection) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m.db");
-        let mut conn = Connection::open(&path).unwrap();
-        for m in &MIGRATIONS[..2] {
+        let conn = Connection::open(&path).unwrap();
+        for m in &MIGRATIONS[..version] {
             conn.execute_batch(m.sql).unwrap();
         }
-        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.pragma_update(None, "user_version", version as i64).unwrap();
+        (dir, path, conn)
+    }
+
+    #[test]
+    fn threads_from_before_meta_hlc_take_their_newest_stamp() {
+        let (_dir, path, mut conn) = at_version(2);
         let dev = "0".repeat(32);
         conn.execute(
             "INSERT INTO threads (id, title_hlc, pinned_hlc, archived_hlc, created_at, updated_at, origin_device)
@@ -133,13 +139,7 @@ mod tests {
     /// indexed again from the items themselves, and hidden or deleted items stay out.
     #[test]
     fn the_search_index_is_rebuilt_from_the_items() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("m.db");
-        let mut conn = Connection::open(&path).unwrap();
-        for m in &MIGRATIONS[..5] {
-            conn.execute_batch(m.sql).unwrap();
-        }
-        conn.pragma_update(None, "user_version", 5).unwrap();
+        let (_dir, path, mut conn) = at_version(5);
         let dev = "0".repeat(32);
         let hlc = format!("000000000001000-00000-{dev}");
         conn.execute(

@@ -179,25 +179,25 @@ fn item_text(kind: &str, data: &str) -> Option<String> {
         content: Option<Vec<Part<'a>>>,
     }
 
-    let parts: &[&str] = match kind {
-        "widget" => &[],
-        "user_message" => &["input_text", "input_tag"],
-        "assistant_message" => &["output_text"],
+    // The content parts a message is read from; `None`: a widget's `copy_text`.
+    let parts: Option<&[&str]> = match kind {
+        "widget" => None,
+        "user_message" => Some(&["input_text", "input_tag"]),
+        "assistant_message" => Some(&["output_text"]),
         _ => return None,
     };
     let item: Item<'_> = serde_json::from_str(data).ok()?;
-    let text = if kind == "widget" {
-        item.copy_text?.into_str()?.into_owned()
-    } else {
-        let texts: Vec<Cow<'_, str>> = item
-            .content?
-            .into_iter()
-            .filter(|p| {
-                p.kind.as_ref().is_some_and(|k| matches!(k, Text::Str(k) if parts.contains(&&**k)))
-            })
-            .filter_map(|p| p.text?.into_str())
-            .collect();
-        texts.join("\n")
+    let text = match parts {
+        None => item.copy_text?.into_str()?.into_owned(),
+        Some(parts) => {
+            let texts: Vec<Cow<'_, str>> = item
+                .content?
+                .into_iter()
+                .filter(|p| matches!(&p.kind, Some(Text::Str(k)) if parts.contains(&k.as_ref())))
+                .filter_map(|p| p.text?.into_str())
+                .collect();
+            texts.join("\n")
+        }
     };
     (!text.is_empty()).then_some(text)
 }

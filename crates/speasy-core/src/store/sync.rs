@@ -664,17 +664,9 @@ impl PulledPage {
         Ok(Self { table, rows, summary })
     }
 
-    pub fn table(&self) -> SyncTable {
-        self.table
-    }
-
-    /// How many rows the page holds.
-    pub fn len(&self) -> usize {
-        self.rows.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+    /// The highest `server_seq` of its rows: where the next page starts.
+    pub fn last_seq(&self) -> i64 {
+        self.summary.last
     }
 }
 

@@ -439,7 +439,8 @@ impl Syncer {
         let (mut page, total) = self.next_page(table, cursor, cursor == 0).await?;
         let mut done = 0;
         loop {
-            let Some((parsed, last)) = page else { return Ok(()) };
+            let Some(parsed) = page else { return Ok(()) };
+            let last = parsed.last_seq();
             let store = Arc::clone(&self.store);
             let apply = tokio::task::spawn_blocking(move || store.apply_page(&parsed));
             let (applied, next) = tokio::join!(apply, self.next_page(table, last, false));
@@ -470,24 +471,24 @@ impl Syncer {
         }
     }
 
-    /// The page of `table` after `after`, parsed off the async threads, with its last
-    /// `server_seq`; `None` when it is empty. Also the total, when `count` asked for it.
+    /// The page of `table` after `after`, parsed off the async threads; `None` when it is
+    /// empty. Also the total, when `count` asked for it.
     async fn next_page(
         &self,
         table: SyncTable,
         after: i64,
         count: bool,
-    ) -> Result<(Option<(PulledPage, i64)>, Option<u64>), SyncError> {
+    ) -> Result<(Option<PulledPage>, Option<u64>), SyncError> {
         let page = self.fetch_page(table, after, count).await?;
         if page.rows == 0 {
             return Ok((None, page.total));
         }
-        let (text, last) = (page.text, page.last);
+        let text = page.text;
         let parsed =
             tokio::task::spawn_blocking(move || PulledPage::parse(table, &text))
                 .await
                 .map_err(|e| SyncError::BadResponse(format!("reading a page failed: {e}")))??;
-        Ok((Some((parsed, last)), page.total))
+        Ok((Some(parsed), page.total))
     }
 
     async fn fetch_page(
