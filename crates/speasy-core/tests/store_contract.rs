@@ -321,6 +321,45 @@ fn data_survives_reopening_and_clock_keeps_moving_forward() {
     assert!(h > first_hlc);
 }
 
+#[test]
+fn the_log_is_checkpointed_into_the_database_while_it_stays_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join(speasy_core::store::DB_FILE);
+    let wal = dir.path().join(format!("{}-wal", speasy_core::store::DB_FILE));
+    let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    let s = Store::open_in(dir.path()).unwrap();
+    let before = size(&db);
+    // ~8 MB of messages, in many commits: well over the 1,000 WAL pages that ask for a
+    // checkpoint, which (in WAL mode) is the only thing that writes the database file.
+    let t = thread(&s, Some("long"), 1);
+    let words = "checkpoint ".repeat(400);
+    for i in 0..2_000 {
+        s.add_thread_item(&t.id, &user(&s, &t.id, &format!("{i} {words}"))).unwrap();
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while size(&db) < before + 4_000_000 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        size(&db) >= before + 4_000_000,
+        "the database file grew from {before} to {} bytes only (WAL {} bytes)",
+        size(&db),
+        size(&wal)
+    );
+    // Rewound once checkpointed whole: about twice the pages that ask for a checkpoint.
+    assert!(size(&wal) < 16_000_000, "the WAL is bounded: {} bytes", size(&wal));
+    // Closing stops the checkpointer; the last connection folds the WAL in and removes it.
+    drop(s);
+    assert!(!wal.exists(), "the WAL is gone once the store is closed");
+    let s = Store::open_in(dir.path()).unwrap();
+    let n: i64 = s
+        .read(|c| Ok(c.query_row("SELECT count(*) FROM thread_items", [], |r| r.get(0))?))
+        .unwrap();
+    assert_eq!(n, 2_000);
+    assert_eq!(s.search("checkpoint", 10).unwrap().len(), 10);
+    s.integrity_check().unwrap();
+}
+
 /// A wall clock the test moves by hand.
 struct ManualClock(std::sync::atomic::AtomicI64);
 

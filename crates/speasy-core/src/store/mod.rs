@@ -4,13 +4,15 @@
 //! Opening is careful: a file that is not SQLite, a damaged one, one from a newer Speasy, a
 //! read-only location or a full disk each give their own [`StoreError`] naming the path, and
 //! nothing is ever wiped — [`move_aside`] renames a bad file so a fresh one can be started.
-//! The connection runs in WAL mode with foreign keys on and a busy timeout. Writes go through
+//! The connection runs in WAL mode with foreign keys on and a busy timeout; WAL checkpoints run
+//! on a thread of their own ([`checkpoint`]). Writes go through
 //! [`Store::write`], which runs one `BEGIN IMMEDIATE` transaction and stamps hybrid-logical-clock
 //! values for the sync columns.
 //!
 //! The thread/item/attachment API mirrors ChatKit's `Store` contract (chatkit-protocol.md §5).
 
 mod attachments;
+mod checkpoint;
 mod facts;
 mod migrations;
 mod personas;
@@ -58,6 +60,8 @@ pub struct Store {
     device: Uuid,
     wall: Arc<dyn WallClock>,
     inner: Mutex<Inner>,
+    /// Runs the WAL checkpoints off the writer's commits (None: SQLite's auto-checkpoint).
+    _checkpointer: Option<checkpoint::Checkpointer>,
     /// Counts committed write transactions, for whoever waits on local changes (sync).
     writes: tokio::sync::watch::Sender<u64>,
     /// Milliseconds added to the wall clock for stamps and times: the server's clock minus
@@ -229,11 +233,13 @@ impl Store {
             .map_err(m)?
             .and_then(|v| v.parse::<i64>().ok())
             .unwrap_or(0);
+        let checkpointer = checkpoint::Checkpointer::start(path, &mut conn);
         let store = Self {
             path: path.into(),
             device,
             wall,
             inner: Mutex::new(Inner { conn, hlc }),
+            _checkpointer: checkpointer,
             writes: tokio::sync::watch::Sender::new(0),
             clock_offset: std::sync::atomic::AtomicI64::new(offset),
         };

@@ -84,7 +84,7 @@ impl SyncTable {
                      archived_hlc, persona_id, status, metadata, meta_hlc, created_at, updated_at,
                      deleted, deleted_hlc, origin_device, server_seq)
                  SELECT :id, :user_id, :title, :title_hlc, :pinned, :pinned_hlc, :archived,
-                        :archived_hlc, :persona_id, json(:status), json(:metadata), :meta_hlc,
+                        :archived_hlc, :persona_id, :status, :metadata, :meta_hlc,
                         :created_at, :updated_at, :deleted, :deleted_hlc, :origin_device,
                         :server_seq
                   WHERE true
@@ -118,7 +118,7 @@ impl SyncTable {
                 "INSERT INTO thread_items (id, thread_id, user_id, type, created_at, ord, hidden,
                      data, data_hlc, deleted, deleted_hlc, origin_device, server_seq)
                  SELECT :id, :thread_id, :user_id, :type, :created_at, :ord, :hidden,
-                        iif(:deleted OR p.deleted, json_object('type', :type), json(:data)),
+                        iif(:deleted OR p.deleted, json_object('type', :type), :data),
                         :data_hlc, max(:deleted, p.deleted),
                         iif(:deleted, :deleted_hlc, iif(p.deleted, p.deleted_hlc, NULL)),
                         :origin_device, :server_seq
@@ -676,8 +676,8 @@ impl PulledPage {
 struct PulledRow<'a>(#[serde(borrow)] HashMap<&'a str, &'a RawValue>);
 
 impl PulledRow<'_> {
-    /// Column `name` as SQLite receives it from `->>` (text, number, 0/1, NULL), or as JSON
-    /// text for an object or array. A column the row lacks is NULL.
+    /// Column `name` as SQLite receives it from `->>` (text, number, 0/1, NULL), or as minified
+    /// JSON text for an object or array. A column the row lacks is NULL.
     fn sql(&self, name: &str) -> Result<Value, StoreError> {
         let Some(raw) = self.0.get(name) else { return Ok(Value::Null) };
         let json = raw.get();
@@ -686,7 +686,7 @@ impl PulledRow<'_> {
             Some(b't') => Value::Integer(1),
             Some(b'f') => Value::Integer(0),
             Some(b'n') | None => Value::Null,
-            Some(b'{' | b'[') => Value::Text(json.to_owned()),
+            Some(b'{' | b'[') => Value::Text(minified(json)),
             Some(_) => match json.parse::<i64>() {
                 Ok(n) => Value::Integer(n),
                 Err(_) => Value::Real(serde_json::from_str::<f64>(json)?),
@@ -697,6 +697,34 @@ impl PulledRow<'_> {
     fn text(&self, name: &str) -> Option<String> {
         self.0.get(name).and_then(|raw| serde_json::from_str::<String>(raw.get()).ok())
     }
+}
+
+/// Valid JSON `json` without the whitespace between its tokens, as SQLite's `json()` and
+/// serde_json write it: everything else byte for byte (numbers keep their exact text, which a
+/// round trip through a parser would not promise). Done while parsing a page, off the write
+/// lock, where `json(:data)` in the merge cost ~5 % of it.
+fn minified(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    // Whitespace is ASCII, so cutting at it never splits a character.
+    let mut start = 0;
+    for (i, b) in json.bytes().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+            out.push_str(&json[start..i]);
+            start = i + 1;
+        }
+    }
+    out.push_str(&json[start..]);
+    out
 }
 
 /// What a page says before it is merged: its rows' ids, its last `server_seq`, its newest stamp
@@ -746,7 +774,21 @@ impl PageSummary {
 mod tests {
     use rusqlite::types::Value;
 
-    use super::PulledRow;
+    use super::{PulledRow, minified};
+
+    #[test]
+    fn minifying_keeps_strings_and_numbers_exactly() {
+        let json = " {\"a b\" :\t[1.50, -2e10 ,12345678901234567890123],\r\n \"s\": \"x \\\" y\\\\\", \"u\": \"é \\u00e9\" } ";
+        let min = minified(json);
+        assert_eq!(
+            min,
+            r#"{"a b":[1.50,-2e10,12345678901234567890123],"s":"x \" y\\","u":"é \u00e9"}"#
+        );
+        let (a, b): (serde_json::Value, serde_json::Value) =
+            (serde_json::from_str(json).unwrap(), serde_json::from_str(&min).unwrap());
+        assert_eq!(a, b);
+        assert_eq!(minified(&min), min);
+    }
 
     #[test]
     fn pulled_columns_bind_as_sqlite_reads_them() {
@@ -767,7 +809,7 @@ mod tests {
                 I(1),
                 I(0),
                 Null,
-                T(r#"{"k": [1, "two"]}"#.into()),
+                T(r#"{"k":[1,"two"]}"#.into()),
                 T("say \"hi\"\n".into()),
                 Null
             ]
