@@ -37,6 +37,10 @@ use crate::store::{Applied, Linked, OutboxRow, PulledPage, Store, SyncTable};
 /// A clock difference smaller than this is left alone.
 const CLOCK_TOLERANCE_MS: i64 = 2_000;
 
+/// Pulled pages fetched and parsed ahead of the merge (each ~1 MB of JSON on a big first
+/// sync): enough to ride out one slow response while the merge keeps the writer busy.
+const PREFETCH: usize = 3;
+
 /// Tunables (tests make them small).
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
@@ -429,39 +433,21 @@ impl Syncer {
         Ok(())
     }
 
-    /// Pull `table` until an empty page. The next page is fetched and parsed while the current
-    /// one is merged (the network, JSON and SQLite overlap); the cursor still moves only with a
-    /// merge.
+    /// Pull `table` until an empty page. Pages are fetched and parsed ahead, up to
+    /// [`PREFETCH`] of them, while earlier ones merge (the network, JSON and SQLite overlap, and
+    /// one slow response does not stall the merge); the cursor still moves only with a merge.
     async fn pull_table(&self, table: SyncTable, report: &mut SyncReport) -> Result<(), SyncError> {
         let mut waited_for_threads = false;
-        let cursor = self.store.sync_cursor(table)?;
-        // A table's first pull asks for the total, for the progress bar.
-        let (mut page, total) = self.next_page(table, cursor, cursor == 0).await?;
-        let mut done = 0;
         loop {
-            let Some(parsed) = page else { return Ok(()) };
-            let last = parsed.last_seq();
-            let store = Arc::clone(&self.store);
-            let apply = tokio::task::spawn_blocking(move || store.apply_page(&parsed));
-            let (applied, next) = tokio::join!(apply, self.next_page(table, last, false));
-            let applied = applied
-                .map_err(|e| SyncError::BadResponse(format!("applying a page failed: {e}")))??;
-            match applied {
-                Applied::Page { rows, .. } => {
-                    report.pulled += rows as u64;
-                    done += rows as u64;
-                    self.progress.send_replace(Some(SyncProgress::Pull { table, done, total }));
-                    waited_for_threads = false;
-                    page = next?.0;
-                }
-                Applied::MissingThreads(ids) if !waited_for_threads => {
+            let cursor = self.store.sync_cursor(table)?;
+            match self.pull_from(table, cursor, report).await? {
+                None => return Ok(()),
+                Some(ids) if !waited_for_threads => {
                     tracing::debug!(missing = ids.len(), "items ahead of their threads");
                     Box::pin(self.pull_table(SyncTable::Threads, report)).await?;
                     waited_for_threads = true;
-                    let cursor = self.store.sync_cursor(table)?;
-                    page = self.next_page(table, cursor, false).await?.0;
                 }
-                Applied::MissingThreads(ids) => {
+                Some(ids) => {
                     return Err(SyncError::BadResponse(format!(
                         "items of threads the server does not return ({})",
                         ids.join(", ")
@@ -469,6 +455,62 @@ impl Syncer {
                 }
             }
         }
+    }
+
+    /// Pull and merge `table`'s pages after `cursor` until an empty one; or stop at a page of
+    /// items whose threads are not here (their ids returned), the cursor before it.
+    async fn pull_from(
+        &self,
+        table: SyncTable,
+        cursor: i64,
+        report: &mut SyncReport,
+    ) -> Result<Option<Vec<String>>, SyncError> {
+        let (pages, mut ready) =
+            tokio::sync::mpsc::channel::<Result<(PulledPage, Option<u64>), SyncError>>(PREFETCH);
+        let fetch = async move {
+            // A table's first pull asks for the total, for the progress bar.
+            let mut after = cursor;
+            let mut count = cursor == 0;
+            loop {
+                let next = match self.next_page(table, after, count).await {
+                    Ok((None, _)) => return,
+                    Ok((Some(page), total)) => {
+                        after = page.last_seq();
+                        Ok((page, total))
+                    }
+                    Err(e) => Err(e),
+                };
+                count = false;
+                let failed = next.is_err();
+                // An error is the last thing sent; a closed queue means the merge stopped.
+                if pages.send(next).await.is_err() || failed {
+                    return;
+                }
+            }
+        };
+        let merge = async move {
+            let (mut done, mut total) = (0, None);
+            while let Some(next) = ready.recv().await {
+                let (page, count) = next?;
+                total = total.or(count);
+                let store = Arc::clone(&self.store);
+                let applied =
+                    tokio::task::spawn_blocking(move || store.apply_page(&page)).await.map_err(
+                        |e| SyncError::BadResponse(format!("applying a page failed: {e}")),
+                    )??;
+                match applied {
+                    Applied::Page { rows, .. } => {
+                        report.pulled += rows as u64;
+                        done += rows as u64;
+                        self.progress.send_replace(Some(SyncProgress::Pull { table, done, total }));
+                    }
+                    // Dropping the queue stops the fetching.
+                    Applied::MissingThreads(ids) => return Ok(Some(ids)),
+                }
+            }
+            Ok(None)
+        };
+        tokio::join!(fetch, merge).1
     }
 
     /// The page of `table` after `after`, parsed off the async threads; `None` when it is
