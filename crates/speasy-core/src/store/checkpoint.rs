@@ -6,8 +6,9 @@
 //! pulled page) waits for it: during a first sync it was ~10 % of merging a page. Here the
 //! store's connection only nudges a checkpointer thread, which runs `PASSIVE` checkpoints on a
 //! second connection while the writer goes on (WAL lets both proceed; a passive checkpoint
-//! never blocks the writer or readers). If the checkpointer falls far behind, or cannot be
-//! started, the writer checkpoints itself as before, so the WAL stays bounded either way.
+//! never blocks the writer or readers). Past twice that size the writer also checkpoints the
+//! frames the thread has not reached (see [`INLINE_PAGES`]); if the thread cannot be started,
+//! SQLite's own auto-checkpoint stays. The WAL stays bounded either way.
 
 use std::path::Path;
 use std::sync::Arc;

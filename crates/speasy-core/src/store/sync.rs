@@ -668,6 +668,11 @@ impl PulledPage {
     pub fn last_seq(&self) -> i64 {
         self.summary.last
     }
+
+    /// No rows: the pull has reached the end.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
 }
 
 /// One pulled row as the server sent it: each column's JSON left unparsed until it is bound.

@@ -437,33 +437,37 @@ impl Syncer {
     /// [`PREFETCH`] of them, while earlier ones merge (the network, JSON and SQLite overlap, and
     /// one slow response does not stall the merge); the cursor still moves only with a merge.
     async fn pull_table(&self, table: SyncTable, report: &mut SyncReport) -> Result<(), SyncError> {
-        let mut waited_for_threads = false;
+        let mut progress = (0, None);
+        // Where the pull last stopped for items ahead of their threads: stopping there again,
+        // after pulling the threads, means the server does not return them.
+        let mut waited_at = None;
         loop {
             let cursor = self.store.sync_cursor(table)?;
-            match self.pull_from(table, cursor, report).await? {
-                None => return Ok(()),
-                Some(ids) if !waited_for_threads => {
-                    tracing::debug!(missing = ids.len(), "items ahead of their threads");
-                    Box::pin(self.pull_table(SyncTable::Threads, report)).await?;
-                    waited_for_threads = true;
-                }
-                Some(ids) => {
-                    return Err(SyncError::BadResponse(format!(
-                        "items of threads the server does not return ({})",
-                        ids.join(", ")
-                    )));
-                }
+            let Some(ids) = self.pull_from(table, cursor, report, &mut progress).await? else {
+                return Ok(());
+            };
+            let stopped_at = self.store.sync_cursor(table)?;
+            if waited_at == Some(stopped_at) {
+                return Err(SyncError::BadResponse(format!(
+                    "items of threads the server does not return ({})",
+                    ids.join(", ")
+                )));
             }
+            tracing::debug!(missing = ids.len(), "items ahead of their threads");
+            Box::pin(self.pull_table(SyncTable::Threads, report)).await?;
+            waited_at = Some(stopped_at);
         }
     }
 
-    /// Pull and merge `table`'s pages after `cursor` until an empty one; or stop at a page of
-    /// items whose threads are not here (their ids returned), the cursor before it.
+    /// Pull and merge `table`'s pages after `cursor` until an empty one, counting merged rows
+    /// into `progress` (rows done, and the total when known); or stop at a page of items whose
+    /// threads are not here (their ids returned), the cursor before it.
     async fn pull_from(
         &self,
         table: SyncTable,
         cursor: i64,
         report: &mut SyncReport,
+        progress: &mut (u64, Option<u64>),
     ) -> Result<Option<Vec<String>>, SyncError> {
         let (pages, mut ready) =
             tokio::sync::mpsc::channel::<Result<(PulledPage, Option<u64>), SyncError>>(PREFETCH);
@@ -489,10 +493,10 @@ impl Syncer {
             }
         };
         let merge = async move {
-            let (mut done, mut total) = (0, None);
             while let Some(next) = ready.recv().await {
                 let (page, count) = next?;
-                total = total.or(count);
+                let (done, total) = progress;
+                *total = total.or(count);
                 let store = Arc::clone(&self.store);
                 let applied =
                     tokio::task::spawn_blocking(move || store.apply_page(&page)).await.map_err(
@@ -501,7 +505,8 @@ impl Syncer {
                 match applied {
                     Applied::Page { rows, .. } => {
                         report.pulled += rows as u64;
-                        done += rows as u64;
+                        *done += rows as u64;
+                        let (done, total) = (*done, *total);
                         self.progress.send_replace(Some(SyncProgress::Pull { table, done, total }));
                     }
                     // Dropping the queue stops the fetching.
@@ -522,15 +527,12 @@ impl Syncer {
         count: bool,
     ) -> Result<(Option<PulledPage>, Option<u64>), SyncError> {
         let page = self.fetch_page(table, after, count).await?;
-        if page.rows == 0 {
-            return Ok((None, page.total));
-        }
         let text = page.text;
-        let parsed =
-            tokio::task::spawn_blocking(move || PulledPage::parse(table, &text))
-                .await
-                .map_err(|e| SyncError::BadResponse(format!("reading a page failed: {e}")))??;
-        Ok((Some(parsed), page.total))
+        let parsed = tokio::task::spawn_blocking(move || PulledPage::parse(table, &text))
+            .await
+            .map_err(|e| SyncError::BadResponse(format!("reading a page failed: {e}")))?
+            .map_err(|e| SyncError::BadResponse(format!("a page of {}: {e}", table.name())))?;
+        Ok(((!parsed.is_empty()).then_some(parsed), page.total))
     }
 
     async fn fetch_page(

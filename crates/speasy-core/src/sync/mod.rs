@@ -10,7 +10,8 @@
 //!   the status the UI shows.
 //! - [`engine`]: one sync pass — push the outbox parents first in batches (a refused batch is
 //!   bisected down to the bad row, which is parked as a dead letter), then pull each table by
-//!   `server_seq` and merge it (`Store::apply_pulled`), refreshing the session on a 401.
+//!   `server_seq` (`PulledPage::parse`, a few pages ahead) and merge it (`Store::apply_page`),
+//!   refreshing the session on a 401.
 //!
 //! What a row is and how two states of it merge is decided by the server's triggers
 //! (`supabase/migrations`) and, identically, by `store::sync`.

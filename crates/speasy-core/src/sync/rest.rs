@@ -130,20 +130,10 @@ fn classify(status: StatusCode, code: Option<String>, message: String, h: &Heade
 /// A page of rows as the server sent it.
 #[derive(Debug)]
 pub struct Page {
-    /// The JSON array, unparsed.
+    /// The JSON array, unparsed: `store::PulledPage::parse` reads and checks it, once.
     pub text: String,
-    /// How many rows it holds.
-    pub rows: usize,
-    /// Its highest `server_seq` (the request's `after` when it is empty).
-    pub last: i64,
     /// How many rows match in all, when it was asked for (`Prefer: count=exact`).
     pub total: Option<u64>,
-}
-
-/// The one column a page is checked for before the store reads it.
-#[derive(Deserialize)]
-struct Seq {
-    server_seq: i64,
 }
 
 /// The Data API of one project.
@@ -250,13 +240,7 @@ impl Rest {
             .and_then(|v| v.rsplit_once('/'))
             .and_then(|(_, t)| t.parse::<u64>().ok());
         let text = resp.text().await.map_err(|e| Failure::Transient(network(&e)))?;
-        // Check it is an array of rows with a server_seq before the store reads it; note the
-        // last one, which the next page starts after.
-        let seqs: Vec<Seq> = serde_json::from_str(&text).map_err(|e| {
-            Failure::Transient(SyncError::BadResponse(format!("a page of {}: {e}", table.name())))
-        })?;
-        let last = seqs.iter().map(|s| s.server_seq).max().unwrap_or(after);
-        Ok(Page { text, rows: seqs.len(), last, total })
+        Ok(Page { text, total })
     }
 }
 
