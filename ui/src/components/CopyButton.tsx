@@ -1,8 +1,8 @@
 /** An icon button that copies `text` and says "Copied" for a moment. */
 import { useState } from "react";
-import { Check, Copy } from "lucide-react";
 
 import { copyText } from "../lib/clipboard";
+import { Glyph } from "./Glyph";
 
 export function CopyButton({ text, label, size = 15 }: { text: string; label: string; size?: number }) {
   const [copied, setCopied] = useState(false);
@@ -20,7 +20,7 @@ export function CopyButton({ text, label, size = 15 }: { text: string; label: st
         });
       }}
     >
-      {copied ? <Check size={size} aria-hidden="true" /> : <Copy size={size} aria-hidden="true" />}
+      <Glyph icon={copied ? "check" : "copy"} size={size} />
     </button>
   );
 }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { Search } from "lucide-react";
+import { Glyph } from "./Glyph";
 
 import type { SearchHit } from "../bindings/SearchHit";
 import { search, toSpeasyError, type SpeasyError } from "../ipc";
@@ -52,7 +52,7 @@ export function SearchPanel({ onOpen }: { onOpen?: (hit: SearchHit) => void }) {
   return (
     <div className="search" role="search">
       <div className="search-field">
-        <Search className="search-icon" aria-hidden="true" size={16} strokeWidth={2.2} />
+        <Glyph icon="search" className="search-icon" size={16} strokeWidth={2.2} />
         <input
           type="search"
           className="input search-input"

@@ -4,7 +4,6 @@
  * panels share: settings, providers, personas, and the undo bar for deleted conversations.
  */
 import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
-import { Brain, Settings as SettingsIcon, SquarePen } from "lucide-react";
 
 import type { Persona } from "../bindings/Persona";
 import type { ProviderView } from "../bindings/ProviderView";
@@ -20,6 +19,7 @@ import { applyTheme } from "../lib/theme";
 import { ChatView } from "./chat/ChatView";
 import { forgetModelLists } from "./chat/Pickers";
 import { ErrorMessage } from "./ErrorMessage";
+import { Glyph } from "./Glyph";
 import { SearchPanel } from "./SearchPanel";
 import { ThreadList } from "./ThreadList";
 
@@ -117,7 +117,7 @@ export function Shell({ initialSettings }: { initialSettings?: Settings }) {
             title="New chat"
             onClick={() => openThread(null)}
           >
-            <SquarePen size={18} aria-hidden="true" />
+            <Glyph icon="squarePen" size={18} />
           </button>
         </div>
         <SearchPanel onOpen={(hit: SearchHit) => openThread(hit.thread_id, hit.item_id)} />
@@ -146,7 +146,7 @@ export function Shell({ initialSettings }: { initialSettings?: Settings }) {
             aria-pressed={view === "facts"}
             onClick={() => setView((v) => (v === "facts" ? "chat" : "facts"))}
           >
-            <Brain aria-hidden="true" size={16} />
+            <Glyph icon="brain" size={16} />
             Memory
           </button>
           <button
@@ -155,7 +155,7 @@ export function Shell({ initialSettings }: { initialSettings?: Settings }) {
             aria-pressed={view === "settings"}
             onClick={() => setView((v) => (v === "settings" ? "chat" : "settings"))}
           >
-            <SettingsIcon aria-hidden="true" size={16} />
+            <Glyph icon="settings" size={16} />
             Settings
           </button>
         </div>

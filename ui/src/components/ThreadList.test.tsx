@@ -110,9 +110,16 @@ describe("ThreadList", () => {
     const nav = screen.getByRole("navigation", { name: "Threads" });
 
     // Arrow down from the last row in full view: the next one is scrolled just into view.
+    // (Where a row is: the rows are in flow below the list's padding, 30 px per date heading
+    // and 36 px per conversation, as the style sheet lays them out.)
     const rowBottom = (el: HTMLElement) => {
       const li = el.closest("li")!;
-      return Number(/translateY\((\d+)px\)/.exec(li.style.transform)![1]) + parseFloat(li.style.height);
+      let y = parseFloat(li.parentElement!.style.paddingTop) || 0;
+      for (let at: Element | null = li.parentElement!.firstElementChild; at; at = at.nextElementSibling) {
+        y += at.classList.contains("thread-group") ? 30 : 36;
+        if (at === li) break;
+      }
+      return y;
     };
     const visible = within(nav).getAllByRole("button", { name: /^Chat \d+$/ }).filter((b) => rowBottom(b) <= 600);
     const last = visible[visible.length - 1]!;

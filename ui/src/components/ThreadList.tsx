@@ -4,8 +4,7 @@
  * further pages load as the end comes into view. Each row opens its thread and offers Pin,
  * Rename and Delete (deletion is undoable, see `Shell`). Arrow keys move between rows.
  */
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
-import { Pencil, Pin, PinOff, Trash2 } from "lucide-react";
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
 
 import type { ThreadSummary } from "../bindings/ThreadSummary";
 import type { SpeasyError } from "../ipc";
@@ -13,9 +12,13 @@ import { dateGroup } from "../lib/dateGroups";
 import { rowOffsets, rowTop, useRowWindow } from "../lib/rowWindow";
 import { useAutoFocus } from "../lib/useAutoFocus";
 import { ErrorMessage } from "./ErrorMessage";
+import { Glyph } from "./Glyph";
 
 type Row = { kind: "group"; label: string } | { kind: "thread"; thread: ThreadSummary };
 
+// Rows are laid out in the list's normal flow, below a padding as tall as the rows above the
+// window (one style on the list, none per row): these heights are the style sheet's
+// (`.thread-list > li`), which the positions here must match.
 const GROUP_HEIGHT = 30;
 const THREAD_HEIGHT = 36;
 /** Rows rendered beyond each edge of the view (px). */
@@ -71,75 +74,16 @@ function RenameBox({ title, onDone }: { title: string; onDone: (title: string | 
   );
 }
 
-function ThreadRow({
-  thread,
-  active,
-  onOpen,
-  onPin,
-  onRename,
-  onDelete,
-  onKeyDown,
-}: {
-  thread: ThreadSummary;
-  active: boolean;
-  onOpen: () => void;
-  onPin: () => void;
-  onRename: (title: string) => void;
-  onDelete: () => void;
-  onKeyDown: (event: KeyboardEvent<HTMLElement>) => void;
-}) {
-  const [editing, setEditing] = useState(false);
-  // The Pin / Rename / Delete buttons are created the first time the row is hovered or focused
-  // (the style sheet shows them only then, as before): 30 rows of three icon buttons were most
-  // of the first screen's DOM, for buttons nobody sees until they point at a row.
-  const [armed, setArmed] = useState(false);
-  const openButton = useRef<HTMLButtonElement>(null);
-  const wasEditing = useRef(false);
-  // Leaving the rename box (Enter, Escape or elsewhere) gives focus back to the row.
-  useEffect(() => {
-    if (wasEditing.current && !editing && document.activeElement === document.body) openButton.current?.focus();
-    wasEditing.current = editing;
-  }, [editing]);
+/**
+ * One conversation's row. No state or handlers of its own: the list handles its events (one
+ * listener for all rows, see `ThreadList`) and knows which rows are armed or being renamed.
+ */
+function threadRow(thread: ThreadSummary, active: boolean, armed: boolean) {
   const title = thread.title?.trim() || "Untitled";
-  if (editing) {
-    return (
-      <RenameBox
-        title={thread.title ?? ""}
-        onDone={(value) => {
-          setEditing(false);
-          if (value !== null && value !== "" && value !== thread.title) onRename(value);
-        }}
-      />
-    );
-  }
   return (
-    <div
-      className="thread"
-      data-active={active || undefined}
-      data-testid="thread-item"
-      onMouseEnter={() => setArmed(true)}
-      onFocus={() => setArmed(true)}
-    >
-      <button
-        ref={openButton}
-        type="button"
-        className="thread-open"
-        aria-current={active ? "page" : undefined}
-        title={title}
-        onClick={onOpen}
-        onKeyDown={(event) => {
-          if (event.key === "F2") {
-            event.preventDefault();
-            setEditing(true);
-          } else if (event.key === "Delete") {
-            event.preventDefault();
-            onDelete();
-          } else {
-            onKeyDown(event);
-          }
-        }}
-      >
-        {thread.pinned && <Pin size={12} aria-label="Pinned" className="thread-pin" />}
+    <div className="thread" data-active={active || undefined} data-testid="thread-item">
+      <button type="button" className="thread-open" aria-current={active ? "page" : undefined} title={title}>
+        {thread.pinned && <Glyph icon="pin" size={12} label="Pinned" className="thread-pin" />}
         <span className="thread-title">{title}</span>
       </button>
       {armed && (
@@ -147,29 +91,17 @@ function ThreadRow({
           <button
             type="button"
             className="icon-button"
+            data-action="pin"
             aria-label={thread.pinned ? `Unpin ${title}` : `Pin ${title}`}
             title={thread.pinned ? "Unpin" : "Pin"}
-            onClick={onPin}
           >
-            {thread.pinned ? <PinOff size={14} aria-hidden="true" /> : <Pin size={14} aria-hidden="true" />}
+            <Glyph icon={thread.pinned ? "pinOff" : "pin"} size={14} />
           </button>
-          <button
-            type="button"
-            className="icon-button"
-            aria-label={`Rename ${title}`}
-            title="Rename (F2)"
-            onClick={() => setEditing(true)}
-          >
-            <Pencil size={14} aria-hidden="true" />
+          <button type="button" className="icon-button" data-action="rename" aria-label={`Rename ${title}`} title="Rename (F2)">
+            <Glyph icon="pencil" size={14} />
           </button>
-          <button
-            type="button"
-            className="icon-button"
-            aria-label={`Delete ${title}`}
-            title="Delete (Del)"
-            onClick={onDelete}
-          >
-            <Trash2 size={14} aria-hidden="true" />
+          <button type="button" className="icon-button" data-action="delete" aria-label={`Delete ${title}`} title="Delete (Del)">
+            <Glyph icon="trash2" size={14} />
           </button>
         </span>
       )}
@@ -191,15 +123,74 @@ export function ThreadList(props: Props) {
     if (hasMore && !loading && lastIndex >= rows.length - 20) onLoadMore();
   }, [hasMore, loading, lastIndex, rows.length, onLoadMore]);
 
+  // A row's Pin / Rename / Delete buttons are created the first time it is hovered or focused
+  // (the style sheet shows them only then): 30 rows of three icon buttons were most of the
+  // first screen's DOM, for buttons nobody sees until they point at a row.
+  const [armed, setArmed] = useState<ReadonlySet<string>>(() => new Set());
+  const [editing, setEditing] = useState<string | null>(null);
+  const arm = (id: string) => setArmed((a) => (a.has(id) ? a : new Set(a).add(id)));
+
+  const focusRow = (index: number) =>
+    scroller.current?.querySelector<HTMLElement>(`[data-index="${index}"] .thread-open`)?.focus();
+
+  // Leaving the rename box (Enter, Escape or elsewhere) gives focus back to its row.
+  const wasEditing = useRef<string | null>(null);
+  useEffect(() => {
+    const left = wasEditing.current;
+    wasEditing.current = editing;
+    if (left === null || editing !== null || document.activeElement !== document.body) return;
+    const index = rows.findIndex((r) => r.kind === "thread" && r.thread.id === left);
+    if (index >= 0) focusRow(index);
+  }, [editing, rows]);
+
   // Arrow keys: focus the previous/next thread row (scrolling it into view if needed).
   const move = (from: number, step: 1 | -1) => {
     let to = from + step;
     while (rows[to]?.kind === "group") to += step;
     if (to < 0 || to >= rows.length) return;
     view.scrollToRow(to);
-    window.requestAnimationFrame(() => {
-      scroller.current?.querySelector<HTMLElement>(`[data-index="${to}"] .thread-open`)?.focus();
-    });
+    window.requestAnimationFrame(() => focusRow(to));
+  };
+
+  /** The conversation whose row holds `target`, with the row's index. */
+  const rowOf = (target: EventTarget | null): { index: number; thread: ThreadSummary } | null => {
+    const li = target instanceof Element ? target.closest<HTMLElement>("li[data-index]") : null;
+    const index = Number(li?.dataset.index);
+    const row = rows[index];
+    return row?.kind === "thread" ? { index, thread: row.thread } : null;
+  };
+
+  // One listener each for all the rows (not four per row: the first screen renders fewer
+  // handlers and hooks).
+  const onClick = (event: MouseEvent<HTMLElement>) => {
+    const hit = rowOf(event.target);
+    const button = event.target instanceof Element ? event.target.closest("button") : null;
+    if (!hit || !button) return;
+    const { id, pinned } = hit.thread;
+    const action = button.dataset.action;
+    if (action === "pin") props.onPin(id, !pinned);
+    else if (action === "rename") setEditing(id);
+    else if (action === "delete") props.onDelete(id);
+    else if (button.classList.contains("thread-open")) props.onOpen(id);
+  };
+  const onKeyDown = (event: KeyboardEvent<HTMLElement>) => {
+    if (!(event.target instanceof Element) || !event.target.classList.contains("thread-open")) return;
+    const hit = rowOf(event.target);
+    if (!hit) return;
+    if (event.key === "F2") {
+      event.preventDefault();
+      setEditing(hit.thread.id);
+    } else if (event.key === "Delete") {
+      event.preventDefault();
+      props.onDelete(hit.thread.id);
+    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      move(hit.index, event.key === "ArrowDown" ? 1 : -1);
+    }
+  };
+  const onArm = (event: { target: EventTarget | null }) => {
+    const hit = rowOf(event.target);
+    if (hit) arm(hit.thread.id);
   };
 
   return (
@@ -207,37 +198,36 @@ export function ThreadList(props: Props) {
       {error && <ErrorMessage error={error} title="Couldn’t load conversations" onRetry={props.onRetry} />}
       {threads && threads.length === 0 && !error && <p className="empty">No conversations yet</p>}
       <div className="thread-scroll" ref={scroller}>
-        <ul className="thread-list" style={{ height: view.total }}>
+        <ul
+          className="thread-list"
+          style={{ height: view.total, paddingTop: rowTop(offsets, view.start) }}
+          onClick={onClick}
+          onKeyDown={onKeyDown}
+          onMouseOver={onArm}
+          onFocusCapture={onArm}
+        >
           {rows.slice(view.start, view.end).map((row, n) => {
             const index = view.start + n;
-            return (
-              <li
-                key={row.kind === "group" ? `g:${row.label}` : row.thread.id}
-                data-index={index}
-                className={row.kind === "group" ? "thread-group" : "thread-row"}
-                role={row.kind === "group" ? "presentation" : undefined}
-                style={{ transform: `translateY(${rowTop(offsets, index)}px)`, height: rowTop(offsets, index + 1) - rowTop(offsets, index) }}
-              >
-                {row.kind === "group" ? (
+            if (row.kind === "group") {
+              return (
+                <li key={`g:${row.label}`} data-index={index} className="thread-group" role="presentation">
                   <h3 className="section-title">{row.label}</h3>
-                ) : (
-                  <ThreadRow
-                    thread={row.thread}
-                    active={row.thread.id === activeId}
-                    onOpen={() => props.onOpen(row.thread.id)}
-                    onPin={() => props.onPin(row.thread.id, !row.thread.pinned)}
-                    onRename={(title) => props.onRename(row.thread.id, title)}
-                    onDelete={() => props.onDelete(row.thread.id)}
-                    onKeyDown={(event) => {
-                      if (event.key === "ArrowDown") {
-                        event.preventDefault();
-                        move(index, 1);
-                      } else if (event.key === "ArrowUp") {
-                        event.preventDefault();
-                        move(index, -1);
-                      }
+                </li>
+              );
+            }
+            const { thread } = row;
+            return (
+              <li key={thread.id} data-index={index} className="thread-row">
+                {editing === thread.id ? (
+                  <RenameBox
+                    title={thread.title ?? ""}
+                    onDone={(value) => {
+                      setEditing(null);
+                      if (value !== null && value !== "" && value !== thread.title) props.onRename(thread.id, value);
                     }}
                   />
+                ) : (
+                  threadRow(thread, thread.id === activeId, armed.has(thread.id))
                 )}
               </li>
             );

@@ -1,12 +1,19 @@
 import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 
 import type { ApiError } from "../../bindings/ApiError";
 import type { StreamEvent } from "../../bindings/StreamEvent";
 import type { ThreadItem } from "../../bindings/ThreadItem";
 import { answerEvents, assistant, at, core, requests, T, userItem, view } from "../../test/chatFixtures";
 import { Streamed } from "../../test/fakeCore";
+
+// Messages load the widget renderer when a widget first appears (as the app does). Loaded once
+// here, so the tests' time limits measure the views, not the first transform of the renderer
+// and the icon set it pulls in.
+beforeAll(async () => {
+  await import("../../widgets/Widget");
+}, 60_000);
 
 describe("ChatView", () => {
   it("sends with Enter, streams the answer in, announces it by sentence and reports the new thread", async () => {

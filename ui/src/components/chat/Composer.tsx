@@ -4,7 +4,7 @@
  * with the way to fix it.
  */
 import { useEffect, useRef, useState, type ReactNode } from "react";
-import { ArrowUp, Square } from "lucide-react";
+import { Glyph } from "../Glyph";
 
 type Props = {
   streaming: boolean;
@@ -93,11 +93,11 @@ export function Composer({ streaming, disabledReason, disabledAction, onSend, on
               onStop();
               area.current?.focus();
             }}>
-              <Square size={14} aria-hidden="true" fill="currentColor" />
+              <Glyph icon="square" size={14} fill="currentColor" />
             </button>
           ) : (
             <button type="submit" className="composer-send" aria-label="Send" title="Send (Enter)" disabled={!canSend}>
-              <ArrowUp size={18} aria-hidden="true" />
+              <Glyph icon="arrowUp" size={18} />
             </button>
           )}
         </div>

@@ -4,12 +4,12 @@
  * shown as a small placeholder and never breaks the thread.
  */
 import { lazy, memo, Suspense, useState } from "react";
-import { RotateCcw, SkipForward, Square, ThumbsDown, ThumbsUp, Volume2, Wrench } from "lucide-react";
 
 import type { ThreadItem } from "../../bindings/ThreadItem";
 import { itemText } from "../../chat/threadState";
 import type { WidgetHost } from "../../widgets/types";
 import { CopyButton } from "../CopyButton";
+import { Glyph } from "../Glyph";
 
 // Loaded on first use, so start-up parses neither the Markdown/highlighting stack nor the
 // widget renderer (charts included) before the first screen paints.
@@ -52,22 +52,22 @@ function ReadAloudButton({
   return speaking ? (
     <>
       <button type="button" className="icon-button" aria-label="Stop reading" title="Stop reading" aria-pressed="true" onClick={onStop}>
-        <Square size={13} aria-hidden="true" fill="currentColor" />
+        <Glyph icon="square" size={13} fill="currentColor" />
       </button>
       <button type="button" className="icon-button" aria-label="Skip sentence" title="Skip sentence" onClick={onSkip}>
-        <SkipForward size={15} aria-hidden="true" />
+        <Glyph icon="skipForward" size={15} />
       </button>
     </>
   ) : (
     <button type="button" className="icon-button" aria-label="Read aloud" title="Read aloud" onClick={() => onRead(itemId)}>
-      <Volume2 size={15} aria-hidden="true" />
+      <Glyph icon="volume2" size={15} />
     </button>
   );
 }
 
 const VERDICTS = [
-  { kind: "positive", label: "Good answer", Icon: ThumbsUp },
-  { kind: "negative", label: "Bad answer", Icon: ThumbsDown },
+  { kind: "positive", label: "Good answer", icon: "thumbsUp" },
+  { kind: "negative", label: "Bad answer", icon: "thumbsDown" },
 ] as const;
 
 function FeedbackButtons({ itemId, onFeedback }: { itemId: string; onFeedback: MessageProps["onFeedback"] }) {
@@ -82,7 +82,7 @@ function FeedbackButtons({ itemId, onFeedback }: { itemId: string; onFeedback: M
   };
   return (
     <>
-      {VERDICTS.map(({ kind, label, Icon }) => (
+      {VERDICTS.map(({ kind, label, icon }) => (
         <button
           key={kind}
           type="button"
@@ -92,7 +92,7 @@ function FeedbackButtons({ itemId, onFeedback }: { itemId: string; onFeedback: M
           aria-pressed={given === kind}
           onClick={() => give(kind)}
         >
-          <Icon size={15} aria-hidden="true" />
+          <Glyph icon={icon} size={15} />
         </button>
       ))}
       {failed && (
@@ -152,7 +152,7 @@ export const Message = memo(function Message(props: MessageProps) {
               <FeedbackButtons itemId={item.id} onFeedback={onFeedback} />
               {canRetry && (
                 <button type="button" className="icon-button" aria-label="Retry" title="Retry" onClick={onRetry}>
-                  <RotateCcw size={15} aria-hidden="true" />
+                  <Glyph icon="rotateCcw" size={15} />
                 </button>
               )}
             </div>
@@ -173,7 +173,7 @@ export const Message = memo(function Message(props: MessageProps) {
       const status = field<string>(item, "status") ?? "pending";
       return (
         <div className="message tool-call" {...common}>
-          <Wrench size={14} aria-hidden="true" />
+          <Glyph icon="wrench" size={14} />
           <span>
             {name} · {status === "completed" ? "done" : "waiting for the app"}
           </span>
@@ -185,7 +185,7 @@ export const Message = memo(function Message(props: MessageProps) {
       const task = field<{ title?: string; content?: string; summary?: { title?: string } }>(item, item.type);
       return (
         <div className="message tool-call" {...common}>
-          <Wrench size={14} aria-hidden="true" />
+          <Glyph icon="wrench" size={14} />
           <span>{task?.title ?? task?.summary?.title ?? task?.content ?? "Working…"}</span>
         </div>
       );

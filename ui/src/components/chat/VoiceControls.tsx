@@ -4,7 +4,7 @@
  * toggle (hands-free). Below the box, a line says what voice is doing, or what went wrong with
  * the next step.
  */
-import { AudioLines, Mic } from "lucide-react";
+import { Glyph } from "../Glyph";
 
 import type { Voice } from "../../chat/useVoice";
 import { ErrorMessage } from "../ErrorMessage";
@@ -43,7 +43,7 @@ export function VoiceButtons({ voice, disabled }: { voice: Voice; disabled: bool
           }
         }}
       >
-        <Mic size={16} aria-hidden="true" />
+        <Glyph icon="mic" size={16} />
       </button>
       <button
         type="button"
@@ -56,7 +56,7 @@ export function VoiceButtons({ voice, disabled }: { voice: Voice; disabled: bool
         style={{ ["--ring-scale" as string]: String(handsFree ? ring : 1) }}
         onClick={() => voice.toggleVoiceMode()}
       >
-        <AudioLines size={16} aria-hidden="true" />
+        <Glyph icon="audioLines" size={16} />
       </button>
     </>
   );
