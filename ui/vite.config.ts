@@ -40,10 +40,12 @@ export default defineConfig({
     restoreMocks: true,
     // The tests run on Preact too, as the app does. Every dependency goes through Vite so the
     // aliases reach the libraries' own imports of React; the CommonJS-only shim recharts uses is
-    // pre-bundled (which applies them as well); Testing Library's ES build is used for the same
-    // reason (its `main` is CommonJS).
+    // pre-bundled (which applies them as well), and so is lucide-react (otherwise each of its
+    // ~1,900 icon modules is transformed on its own, seconds inside whichever test first reaches
+    // a lazy panel that imports it); Testing Library's ES build is used for the same reason as
+    // the shim (its `main` is CommonJS).
     server: { deps: { inline: true } },
-    deps: { optimizer: { web: { enabled: true, include: ["use-sync-external-store/shim/with-selector", "use-sync-external-store/shim"] } } },
+    deps: { optimizer: { web: { enabled: true, include: ["use-sync-external-store/shim/with-selector", "use-sync-external-store/shim", "lucide-react"] } } },
     alias: [{ find: /^@testing-library\/react$/, replacement: "@testing-library/react/dist/@testing-library/react.esm.js" }],
   },
 });

@@ -1,10 +1,10 @@
 import { useEffect, useState } from "react";
-import { Glyph } from "./Glyph";
 
 import type { SearchHit } from "../bindings/SearchHit";
 import { search, toSpeasyError, type SpeasyError } from "../ipc";
 import { formatDate, formatTimestamp } from "../lib/format";
 import { ErrorMessage } from "./ErrorMessage";
+import { Glyph } from "./Glyph";
 import { Snippet } from "./Snippet";
 
 export const SEARCH_DEBOUNCE_MS = 150;

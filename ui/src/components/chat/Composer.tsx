@@ -4,6 +4,7 @@
  * with the way to fix it.
  */
 import { useEffect, useRef, useState, type ReactNode } from "react";
+
 import { Glyph } from "../Glyph";
 
 type Props = {

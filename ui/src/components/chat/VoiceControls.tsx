@@ -4,10 +4,9 @@
  * toggle (hands-free). Below the box, a line says what voice is doing, or what went wrong with
  * the next step.
  */
-import { Glyph } from "../Glyph";
-
 import type { Voice } from "../../chat/useVoice";
 import { ErrorMessage } from "../ErrorMessage";
+import { Glyph } from "../Glyph";
 
 export function VoiceButtons({ voice, disabled }: { voice: Voice; disabled: boolean }) {
   const talking = voice.mode === "push_to_talk";
