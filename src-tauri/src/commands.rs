@@ -155,6 +155,18 @@ pub async fn sync_events<R: tauri::Runtime>(
     }
 }
 
+/// The page is ready to draw its first screen: show the window (created hidden, see
+/// `lib.rs`). A window shown before its page has loaded can stall on Linux: WebKitGTK's first
+/// draw of the view waits up to 500 ms for the page's first frame while the page waits for its
+/// files, which the same (waiting) thread serves.
+#[tauri::command]
+pub fn window_show<R: tauri::Runtime>(window: tauri::WebviewWindow<R>) -> Result<(), ApiError> {
+    window.show().map_err(|e| {
+        tracing::warn!(error = %e, "could not show the window");
+        ApiError::new(ErrorKind::Internal, format!("could not show the window: {e}"))
+    })
+}
+
 /// The UI has painted its first screen (the thread list): logs how long start-up took, starts
 /// sync (once) and, when `SPEASY_STARTUP_PROBE` is set (the start-up benchmark), prints it on
 /// stdout, after the milestones on the way (the shell's, and the UI's `marks`: name → wall-clock ms since the

@@ -1,7 +1,8 @@
 //! The desktop shell: starts the core, registers the IPC commands and opens the window.
 //! It holds no behaviour of its own — see `commands` (one-line adapters onto
 //! `speasy_core::Core`) and ARCHITECTURE.md. Around the window: a single instance (a second
-//! launch focuses the first) and remembered window size and position. Sync starts after the
+//! launch focuses the first), remembered window size and position, and a window that appears
+//! when its page is ready to draw (created hidden; the page calls `window_show`). Sync starts after the
 //! first paint and runs a pass whenever the window comes to the front.
 
 mod commands;
@@ -82,6 +83,25 @@ fn open_main_window<R: Runtime>(
     Ok(())
 }
 
+/// The main window is created hidden and the page shows it (`window_show`) once it has what
+/// its first frame needs. Should the page never ask (it failed to load, its script broke), the
+/// window is shown anyway after this long, so the person sees what happened.
+const SHOW_WINDOW_AT_THE_LATEST: std::time::Duration = std::time::Duration::from_secs(3);
+
+fn show_window_eventually<R: Runtime>(app: tauri::AppHandle<R>) {
+    std::thread::spawn(move || {
+        std::thread::sleep(SHOW_WINDOW_AT_THE_LATEST);
+        if let Some(window) = app.get_webview_window("main")
+            && !window.is_visible().unwrap_or(true)
+        {
+            tracing::warn!("the page did not show the window: showing it");
+            if let Err(e) = window.show() {
+                tracing::warn!(error = %e, "could not show the window");
+            }
+        }
+    });
+}
+
 /// Register state and commands on a builder, and open the window. `first_screen` reads the
 /// first screen's data (started early, on its own thread).
 pub fn build_app<R: Runtime>(
@@ -115,6 +135,7 @@ pub fn build_app<R: Runtime>(
             setup_started.mark("first screen read");
             open_main_window(app, first)?;
             setup_started.mark("window created");
+            show_window_eventually(app.handle().clone());
             // The local API, if it was left on (Settings → Local API).
             tauri::async_runtime::spawn(async move {
                 if let Err(e) = api_core.api_apply().await {
@@ -139,6 +160,7 @@ pub fn build_app<R: Runtime>(
             commands::voice_events,
             commands::sync_events,
             commands::ui_painted,
+            commands::window_show,
         ])
 }
 
@@ -194,7 +216,15 @@ pub fn run() {
                 let _ = window.set_focus();
             }
         }))
-        .plugin(tauri_plugin_window_state::Builder::default().build());
+        // Size, position, maximized…, but not visibility: the page shows the window.
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(
+                    tauri_plugin_window_state::StateFlags::all()
+                        - tauri_plugin_window_state::StateFlags::VISIBLE,
+                )
+                .build(),
+        );
     let app = match build_app(builder, Arc::clone(&core), started, first_screen)
         .build(tauri::generate_context!())
     {

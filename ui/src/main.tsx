@@ -2,10 +2,11 @@
  * The entry: gathers what the first screen needs, then renders the app once (so the first frame
  * is the thread list in the person's theme and font, not a placeholder, then the list, then a
  * change of theme). The shell puts that data in the page at start (`ipc/firstScreen.ts`); when it has
- * not (a reload), it is asked for, all three requests at once.
+ * not (a reload), it is asked for, all three requests at once. The window, created hidden, is
+ * shown then, just before that render.
  */
 import { prefetchThreadSummaries, SUMMARY_PAGE } from "./chat/firstPage";
-import { settingsGet, storeStatus } from "./ipc";
+import { settingsGet, storeStatus, windowShow } from "./ipc";
 import { takeFirstScreen } from "./ipc/firstScreen";
 import { applyTheme } from "./lib/theme";
 import { osOf } from "./lib/platform";
@@ -40,5 +41,8 @@ if (!root) throw new Error("index.html has no #root element");
 void Promise.race([firstScreen, gaveUp]).then((answers) => {
   const [status, settings] = answers ?? [];
   if (settings) applyTheme(settings.theme);
+  // The window appears now, with nothing left to load for the frame rendered next (the shell
+  // shows it anyway after a few seconds if this never runs).
+  void windowShow().catch(() => undefined);
   start(root, status, settings);
 });

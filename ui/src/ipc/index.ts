@@ -61,6 +61,12 @@ export function search(query: string, limit: number): Promise<SearchHit[]> {
   return call<SearchHit[]>("search", { query, limit });
 }
 
+/** Shows the window, which the shell creates hidden: called once the page has what its first
+ *  frame needs (script, styles, font, data), so the first thing on screen is that frame. */
+export async function windowShow(): Promise<void> {
+  await call<null>("window_show");
+}
+
 /** Tells the shell the first screen (the thread list) has painted: start-up ends here. Passes
  *  the page's milestones on the way (`performance.mark`s and the navigation timings) on the wall
  *  clock, which the start-up benchmark prints. */

@@ -15,6 +15,7 @@ import {
   settingsUpdate,
   storeMoveAside,
   storeStatus,
+  windowShow,
 } from "./index";
 
 type Seen = { cmd: string; args: unknown };
@@ -48,6 +49,7 @@ describe("ipc commands", () => {
       secret_delete: null,
       secret_exists: true,
       search: [hit],
+      window_show: null,
     };
     const seen = recordIpc((cmd) => replies[cmd]);
 
@@ -60,6 +62,7 @@ describe("ipc commands", () => {
     expect(await secretDelete("provider.openai")).toBeUndefined();
     expect(await secretExists("provider.openrouter")).toBe(true);
     expect(await search("hello world", 20)).toEqual([hit]);
+    expect(await windowShow()).toBeUndefined();
 
     expect(seen).toEqual([
       { cmd: "app_info", args: {} },
@@ -71,6 +74,7 @@ describe("ipc commands", () => {
       { cmd: "secret_delete", args: { name: "provider.openai" } },
       { cmd: "secret_exists", args: { name: "provider.openrouter" } },
       { cmd: "search", args: { query: "hello world", limit: 20 } },
+      { cmd: "window_show", args: {} },
     ]);
   });
 
