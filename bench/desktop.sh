@@ -17,9 +17,11 @@
 #        once its UI called `ui_painted` after the first painted frame (Speasy: the thread list;
 #        the baseline: an empty page). Both apps also print their milestones (window created,
 #        page load, the page's own `performance.mark`s) as `speasy-mark <ms> <name>`, shown as
-#        a median timeline. WebKitGTK here takes about 500 ms longer to start its web process in
-#        a quarter to a third of the launches, in both apps, hence many launches and medians;
-#        the report says how many launches of each were late, and the figures without them;
+#        a median timeline. A window shown before its page loaded stalls about 500 ms here in a
+#        quarter to a third of the launches (WebKitGTK's first draw waits for the page, whose
+#        files that blocked thread serves; Speasy shows its window when the page is ready),
+#        hence many launches and medians; the report counts the late launches of each app and
+#        gives the figures without them;
 #      - idle memory, $BENCH_MEM_RUNS launches each (default 3): $BENCH_IDLE s (default 5)
 #        after the painted line, RSS, PSS and USS (private) from /proc/PID/smaps_rollup summed
 #        over the app and all its descendants (WebKitWebProcess, WebKitNetworkProcess, ...);
@@ -259,8 +261,8 @@ for label in (E, A):
 ratio = med(A, "wall", starts) / med(E, "wall", starts)
 out(f"  Speasy / empty: {ratio:.2f} x          target <= 1.20 x: {verdict(ratio <= 1.2)}")
 out("  (own: the app's figure, from its main() to the UI's report)")
-# WebKitGTK here sometimes starts the web process about 0.5 s late, in either app, between the
-# window's creation and the page's navigation start (about 80 ms otherwise).
+# A late launch: about 0.5 s more between the window's creation and the page's navigation start
+# (about 150 ms otherwise): the stall of a window drawn before its page loaded (see the top).
 def on_time(label):
     return [r for r in starts[label]
             if r["marks"].get("ui: navigation start", 0) - r["marks"].get("window created", 0) < 300]
