@@ -267,15 +267,15 @@ def on_time(label):
     return [r for r in starts[label]
             if r["marks"].get("ui: navigation start", 0) - r["marks"].get("window created", 0) < 300]
 late = {label: runs - len(on_time(label)) for label in (E, A)}
-out(f"  WebKit started its web process ~0.5 s late in {late[E]} of {runs} launches of the empty app"
-    f" and {late[A]} of Speasy's.")
+out(f"  The window stalled ~0.5 s before its page started in {late[E]} of {runs} launches of the"
+    f" empty app and {late[A]} of Speasy's.")
 if on_time(E) and on_time(A):
     e_ok, a_ok = (statistics.median(r["wall"] for r in on_time(label)) for label in (E, A))
     out(f"  The other launches only (for information): {e_ok:.1f} and {a_ok:.1f} ms,"
         f" {a_ok / e_ok:.2f} x")
 out()
-out("Start-up timeline: median ms since main() of each milestone over the launches with an"
-    " on-time web process (ui: the page's own marks)")
+out("Start-up timeline: median ms since main() of each milestone over the launches whose page"
+    " started on time (ui: the page's own marks)")
 for label in (E, A):
     names = {}
     for r in on_time(label) or starts[label]:

@@ -2,8 +2,8 @@
 //! It holds no behaviour of its own — see `commands` (one-line adapters onto
 //! `speasy_core::Core`) and ARCHITECTURE.md. Around the window: a single instance (a second
 //! launch focuses the first), remembered window size and position, and a window that appears
-//! when its page is ready to draw (created hidden; the page calls `window_show`). Sync starts after the
-//! first paint and runs a pass whenever the window comes to the front.
+//! when its page is ready to draw (created hidden; the page calls `window_show`). Sync starts
+//! after the first paint and runs a pass whenever the window comes to the front.
 
 mod commands;
 
@@ -66,13 +66,16 @@ fn first_screen_script(first: &FirstScreen) -> Option<String> {
     ))
 }
 
+/// The main window's label in tauri.conf.json.
+const MAIN_WINDOW: &str = "main";
+
 /// Open the main window (configured in tauri.conf.json, `create: false`), with the first
 /// screen's data in its page when it could be read.
 fn open_main_window<R: Runtime>(
     app: &tauri::App<R>,
     first: Option<FirstScreen>,
 ) -> tauri::Result<()> {
-    let Some(config) = app.config().app.windows.iter().find(|w| w.label == "main") else {
+    let Some(config) = app.config().app.windows.iter().find(|w| w.label == MAIN_WINDOW) else {
         return Err(tauri::Error::WindowNotFound);
     };
     let mut window = WebviewWindowBuilder::from_config(app.handle(), config)?;
@@ -89,9 +92,9 @@ fn open_main_window<R: Runtime>(
 const SHOW_WINDOW_AT_THE_LATEST: std::time::Duration = std::time::Duration::from_secs(3);
 
 fn show_window_eventually<R: Runtime>(app: tauri::AppHandle<R>) {
-    std::thread::spawn(move || {
-        std::thread::sleep(SHOW_WINDOW_AT_THE_LATEST);
-        if let Some(window) = app.get_webview_window("main")
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(SHOW_WINDOW_AT_THE_LATEST).await;
+        if let Some(window) = app.get_webview_window(MAIN_WINDOW)
             && !window.is_visible().unwrap_or(true)
         {
             tracing::warn!("the page did not show the window: showing it");
@@ -210,7 +213,7 @@ pub fn run() {
     let builder = Builder::default()
         // First, so a second launch hands over before anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
-            if let Some(window) = app.get_webview_window("main") {
+            if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
                 let _ = window.unminimize();
                 let _ = window.show();
                 let _ = window.set_focus();
